@@ -1,0 +1,3 @@
+from shufang.cli import main
+
+main()
