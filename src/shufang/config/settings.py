@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shufang.readers",
     "shufang.web",
     "shufang.api",
+    "shufang.demo",
 ]
 
 MIDDLEWARE = [
@@ -103,8 +104,8 @@ TEMPLATES = [
 
 def _database() -> dict:
     url = env("DATABASE_URL", "")
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     if not url:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'shufang.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -118,7 +119,8 @@ def _database() -> dict:
                 "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
             ),
         }
-        config["TEST"] = {"NAME": env("TEST_SQLITE_NAME", "") or None}
+        # Tests use a file, not shared-cache memory: concurrency tests need real WAL locking.
+        config["TEST"] = {"NAME": env("TEST_SQLITE_NAME", "") or str(DATA_DIR / "test.sqlite3")}
     else:
         config["CONN_HEALTH_CHECKS"] = True
     return config
