@@ -120,7 +120,7 @@ def _database() -> dict:
             ),
         }
         # Tests use a file, not shared-cache memory: concurrency tests need real WAL locking.
-        config["TEST"] = {"NAME": env("TEST_SQLITE_NAME", "") or str(DATA_DIR / "test.sqlite3")}
+        config["TEST"] = {"NAME": env("TEST_SQLITE_NAME", "") or str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     else:
         config["CONN_HEALTH_CHECKS"] = True
     return config
