@@ -13,7 +13,9 @@ from shufang.core.models import JobLease
 def counting_job():
     calls: list[int] = []
     name = "test.counting"
-    jobs.REGISTRY[name] = jobs.Job(name=name, every=dt.timedelta(hours=1), func=lambda: calls.append(1))
+    jobs.REGISTRY[name] = jobs.Job(
+        name=name, every=dt.timedelta(hours=1), func=lambda: calls.append(1)
+    )
     yield name, calls
     jobs.REGISTRY.pop(name, None)
 
