@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pymarc import Field, Indicators, Record, Subfield
+from pymarc.leader import Leader
 from pymarc.marc8 import MARC8ToUnicode
 
 RECORD_TERMINATOR = b"\x1d"
@@ -303,7 +304,8 @@ def _decoder(encoding: str):  # type: ignore[no-untyped-def]
 
 def _build(leader: str, entries: list[tuple[str, bytes]], encoding: str) -> Record:
     decode = _decoder(encoding)
-    record = Record(leader=leader, force_utf8=True)
+    record = Record(force_utf8=True)
+    record.leader = Leader(leader)  # the constructor would overwrite positions 9 and 20-23
     fields = record.fields
     for tag, data in entries:
         if tag < "010" and tag.isdigit():
@@ -383,7 +385,7 @@ def _xml_record(elem: ET.Element) -> Record:
             text = child.text or ""
             if len(text) != 24:
                 raise MarcDecodeError(f"bad leader: {len(text)} characters instead of 24")
-            record.leader = text  # type: ignore[assignment]
+            record.leader = Leader(text)
             leader_seen = True
         elif name == "controlfield":
             tag = child.get("tag")
