@@ -1,5 +1,21 @@
-"""REST API v1 (django-ninja). Endpoints only translate, call one service, and render."""
+"""REST API v1 (django-ninja). Endpoints only translate, call one service, and render.
+
+Every endpoint needs `Authorization: Bearer <token>` (see core.tokens); the OpenAPI document
+is at /api/v1/openapi.json and the interactive docs at /api/v1/docs."""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Shufang API", version="1", urls_namespace="api-v1")
+from shufang.api import catalogue, errors, network, readers
+from shufang.api.auth import BearerToken
+
+api = NinjaAPI(
+    title="Shufang API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=BearerToken(),
+    description="书房 Shufang library services platform: network, catalogue and readers.",
+)
+errors.install(api)
+api.add_router("/", network.router)
+api.add_router("/", catalogue.router)
+api.add_router("/", readers.router)

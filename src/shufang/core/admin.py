@@ -94,9 +94,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
                     actor=actor,
                     action=f"{label}.update",
                     obj=obj,
-                    changes={
-                        name: [before[name], _field_value(obj, name)] for name in changes
-                    },
+                    changes={name: [before[name], _field_value(obj, name)] for name in changes},
                 )
         except ShufangError as exc:
             # The service refused: nothing was written; say why instead of failing the request.
@@ -104,7 +102,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit_record(actor=admin_actor(request), action=f"{obj._meta.label_lower}.delete", obj=obj)
+            audit_record(
+                actor=admin_actor(request), action=f"{obj._meta.label_lower}.delete", obj=obj
+            )
             obj.delete()
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -189,7 +189,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
         ]
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "create_url": reverse("admin:core_apitoken_create")}
+        extra_context = {
+            **(extra_context or {}),
+            "create_url": reverse("admin:core_apitoken_create"),
+        }
         return super().changelist_view(request, extra_context)
 
     def create_token_view(self, request: HttpRequest) -> HttpResponse:

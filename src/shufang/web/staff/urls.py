@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from shufang.web.staff import views
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/staff/login.html"),
+        name="staff-login",
+    ),
+    path(
+        "logout/", auth_views.LogoutView.as_view(next_page="web:staff-login"), name="staff-logout"
+    ),
+    path("", views.staff_home, name="staff-home"),
+    path("readers/", views.reader_search, name="staff-readers"),
+    path("readers/<int:pk>/", views.reader_detail, name="staff-reader"),
+    path("records/<int:pk>/", views.record_detail, name="staff-record"),
+    path("items/", views.item_search, name="staff-items"),
+    path("items/<str:barcode>/", views.item_detail, name="staff-item"),
+    path("service-points/", views.service_point_list, name="staff-service-points"),
+    path("audit/", views.audit_log, name="staff-audit"),
+]
