@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from pymarc import Field, Record
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 

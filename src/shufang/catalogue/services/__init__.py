@@ -1,0 +1,1 @@
+"""Catalogue services: every write to records and items goes through these functions."""

@@ -1,0 +1,384 @@
+"""MARC import: stream files into the catalogue in batched transactions.
+
+Each batch of `batch_size` decoded records is written in one transaction with `bulk_create`.
+Records are decoded, extracted and validated before the write, so a bad record is rejected
+without touching its batch; if a batch write still fails (a constraint hit by a concurrent
+writer), the batch is retried one record at a time, each in its own savepoint, and only the
+failing records are rejected. Nothing of a rejected record is written.
+
+Duplicates are matched by any ISBN (or by control number) against the database, which holds
+the earlier batches of the same file, and against the records of the current batch. Memory
+stays bounded: one batch in memory, counts, and at most `MAX_REJECTS` kept rejects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shufang.catalogue.callnumbers import call_number_sort_key
+from shufang.catalogue.marc.extract import BibFields, Holding, extract_fields
+from shufang.catalogue.marc.read import MarcReadResult, iter_marc
+from shufang.catalogue.models import (
+    AcquisitionSource,
+    Collection,
+    IdentifierScheme,
+    Item,
+    ItemStatus,
+    Record,
+    RecordIdentifier,
+)
+from shufang.catalogue.services.records import (
+    INDEXED_FIELDS,
+    RecordWithoutTitle,
+    identifier_keys,
+    marc_values,
+    record_values,
+)
+from shufang.core.audit import Actor, audit_bulk
+from shufang.core.exceptions import ValidationFailed
+from shufang.core.models import AuditEvent
+from shufang.network.models import ServicePoint
+
+MAX_REJECTS = 10_000
+MATCH_MODES = ("isbn", "control-number", "none")
+ON_MATCH = ("update", "skip")
+
+Source = str | Path | BinaryIO
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    source: str
+    position: int
+    offset: int
+    reason: str
+    barcode: str = ""  # set when an item (not the record) was rejected
+
+
+@dataclass
+class ImportReport:
+    loaded: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    items_created: int = 0
+    items_rejected: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    # Where the reading is, for progress display.
+    source: str = ""
+    offset: int = 0
+    seen: int = 0
+
+    @property
+    def rejects_truncated(self) -> bool:
+        return self.rejected + self.items_rejected > len(self.rejects)
+
+    def add_reject(self, reject: Reject) -> None:
+        if reject.barcode:
+            self.items_rejected += 1
+        else:
+            self.rejected += 1
+        if len(self.rejects) < MAX_REJECTS:
+            self.rejects.append(reject)
+
+
+@dataclass(slots=True)
+class _Pending:
+    source: str
+    result: MarcReadResult
+    bib: BibFields
+    values: dict[str, Any]
+    keys: list[tuple[str, str]]
+    match_keys: list[tuple[str, str]]
+    target_id: int | None = None  # an existing record to update
+    record_obj: Record | None = None
+
+
+def _source_name(source: Source) -> str:
+    if isinstance(source, str | Path):
+        return str(source)
+    return str(getattr(source, "name", "") or "<stream>")
+
+
+def marc_import(
+    *,
+    sources: Iterable[Source],
+    flavour: str = "auto",
+    encoding: str = "auto",
+    match: str = "isbn",
+    on_match: str = "update",
+    create_items: bool = False,
+    service_point: ServicePoint | None = None,
+    collection: Collection | None = None,
+    actor: Actor,
+    batch_size: int = 500,
+    progress: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Load MARC files (paths or binary streams) into the catalogue; return counts and rejects.
+
+    `match`: "isbn" (any ISBN of the record), "control-number" (001), or "none".
+    `on_match`: "update" replaces the matched record, "skip" leaves it.
+    `create_items`: make items from 905 / 852 / 952 at `service_point` in `collection`;
+    an item whose barcode exists already is rejected (its record still loads)."""
+    if match not in MATCH_MODES:
+        raise ValidationFailed(_("Unknown match mode."), match=match)
+    if on_match not in ON_MATCH:
+        raise ValidationFailed(_("Unknown on-match action."), on_match=on_match)
+    if create_items and (service_point is None or collection is None):
+        raise ValidationFailed(_("Creating items needs a service point and a collection."))
+    importer = _Importer(match=match, on_match=on_match, create_items=create_items,
+                         service_point=service_point, collection=collection, actor=actor)
+    report = importer.report
+    for source in sources:
+        name = _source_name(source)
+        report.source = name
+        pending: list[_Pending] = []
+        for result in iter_marc(source, flavour=flavour, encoding=encoding):
+            report.seen += 1
+            report.offset = result.offset
+            prepared = importer.prepare(name, result)
+            if prepared is not None:
+                pending.append(prepared)
+            if len(pending) >= batch_size:
+                importer.flush(pending)
+                pending = []
+                if progress:
+                    progress(report)
+        importer.flush(pending)
+        if progress:
+            progress(report)
+    return report
+
+
+class _Importer:
+    def __init__(self, *, match: str, on_match: str, create_items: bool,
+                 service_point: ServicePoint | None, collection: Collection | None,
+                 actor: Actor) -> None:
+        self.match = match
+        self.on_match = on_match
+        self.create_items = create_items
+        self.service_point = service_point
+        self.collection = collection
+        self.actor = actor
+        self.report = ImportReport()
+        self.actor_user = actor.user if getattr(actor.user, "pk", None) else None
+
+    # -------------------------------------------------------------------- before the write
+
+    def prepare(self, source: str, result: MarcReadResult) -> _Pending | None:
+        if result.error is not None or result.record is None:
+            self.report.add_reject(Reject(source, result.position, result.offset,
+                                          result.error or "unreadable record"))
+            return None
+        try:
+            bib = extract_fields(result.record, result.flavour)
+            values = record_values(bib)
+            values.update(marc_values(result.record, flavour=result.flavour,
+                                      original=result.raw, encoding=result.encoding,
+                                      fmt=result.format))
+        except RecordWithoutTitle:
+            self.report.add_reject(Reject(source, result.position, result.offset,
+                                          str(_("no title (245 $a / 200 $a)"))))
+            return None
+        except Exception as error:  # a record pymarc cannot re-encode, for example
+            self.report.add_reject(Reject(source, result.position, result.offset,
+                                          f"cannot process record: {error}"))
+            return None
+        keys = identifier_keys(bib)
+        if self.match == "isbn":
+            match_keys = [k for k in keys if k[0] == IdentifierScheme.ISBN]
+        elif self.match == "control-number":
+            match_keys = [k for k in keys if k[0] == IdentifierScheme.CONTROL]
+        else:
+            match_keys = []
+        return _Pending(source, result, bib, values, keys, match_keys)
+
+    # -------------------------------------------------------------------- the write
+
+    def flush(self, pending: list[_Pending]) -> None:
+        if not pending:
+            return
+        try:
+            with transaction.atomic():
+                delta = self._write(pending)
+        except DatabaseError:
+            # Retry one by one so that only the records that fail are rejected.
+            delta = _Delta()
+            for one in pending:
+                one.target_id, one.record_obj = None, None
+                try:
+                    with transaction.atomic():
+                        delta.add(self._write([one]))
+                except DatabaseError as error:
+                    delta.rejects.append(Reject(one.source, one.result.position,
+                                                one.result.offset, f"database error: {error}"))
+        delta.apply(self.report)
+
+    def _write(self, pending: list[_Pending]) -> _Delta:
+        delta = _Delta()
+        now = timezone.now()
+        # 1. Match against the database (earlier batches included) and within the batch.
+        existing: dict[tuple[str, str], int] = {}
+        wanted = {k for p in pending for k in p.match_keys}
+        if wanted:
+            by_scheme: dict[str, set[str]] = {}
+            for scheme, value in wanted:
+                by_scheme.setdefault(scheme, set()).add(value)
+            for scheme, values in by_scheme.items():
+                rows = RecordIdentifier.objects.filter(
+                    scheme=scheme, value__in=list(values), record__deleted_at__isnull=True
+                ).values_list("value", "record_id")
+                for value, record_id in rows:
+                    existing.setdefault((scheme, value), record_id)
+        in_batch: dict[tuple[str, str], _Pending] = {}
+        to_create: list[_Pending] = []
+        to_update: dict[int, _Pending] = {}
+        for p in pending:
+            target = next((existing[k] for k in p.match_keys if k in existing), None)
+            earlier = next((in_batch[k] for k in p.match_keys if k in in_batch), None)
+            if target is None and earlier is None:
+                to_create.append(p)
+                for k in p.match_keys:
+                    in_batch.setdefault(k, p)
+                continue
+            if self.on_match == "skip":
+                delta.skipped += 1
+                continue
+            if target is not None:
+                if target in to_update:
+                    delta.updated += 1  # a later duplicate in the file replaces the earlier
+                to_update[target] = p
+                p.target_id = target
+            else:
+                assert earlier is not None
+                # Same file, same batch: the later record replaces the one not yet written.
+                index = to_create.index(earlier)
+                to_create[index] = p
+                delta.updated += 1
+            for k in p.match_keys:
+                in_batch[k] = p
+        # 2. Create.
+        new_records = [Record(**p.values, created_at=now, updated_at=now) for p in to_create]
+        Record.objects.bulk_create(new_records)
+        for p, obj in zip(to_create, new_records, strict=True):
+            p.record_obj = obj
+        delta.loaded += len(new_records)
+        # 3. Update.
+        if to_update:
+            objs = Record.objects.in_bulk(list(to_update))
+            changed = []
+            for record_id, p in to_update.items():
+                obj = objs[record_id]
+                for key, value in p.values.items():
+                    setattr(obj, key, value)
+                obj.updated_at = now
+                p.record_obj = obj
+                changed.append(obj)
+            fields = [*INDEXED_FIELDS, "marc_original", "marc_flavour", "marc_encoding",
+                      "marc_format", "marc", "updated_at"]
+            Record.objects.bulk_update(changed, fields, batch_size=200)
+            RecordIdentifier.objects.filter(record_id__in=list(to_update)).delete()
+            delta.updated += len(changed)
+        written = to_create + list(to_update.values())
+        # 4. Identifiers and audit rows.
+        RecordIdentifier.objects.bulk_create(
+            [RecordIdentifier(record=p.record_obj, scheme=s, value=v)
+             for p in written for s, v in dict.fromkeys(p.keys)],
+            batch_size=1000,
+        )
+        audit_rows = [
+            self._audit(now, "record.import_create" if p.target_id is None
+                        else "record.import_update", "catalogue.record", p.record_obj,
+                        {"source": p.source, "position": p.result.position,
+                         "flavour": p.result.flavour})
+            for p in written
+        ]
+        # 5. Items from local holdings.
+        if self.create_items:
+            audit_rows += self._items(written, now, delta)
+        audit_bulk(audit_rows)
+        return delta
+
+    def _items(self, written: list[_Pending], now: dt.datetime, delta: _Delta) -> list[AuditEvent]:
+        assert self.service_point is not None and self.collection is not None
+        wanted: list[tuple[_Pending, Holding]] = [
+            (p, h) for p in written for h in p.bib.holdings if h.barcode
+        ]
+        if not wanted:
+            return []
+        barcodes = [h.barcode[:32] for _p, h in wanted]
+        taken = set(Item.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
+        items: list[Item] = []
+        sp = self.service_point
+        for p, holding in wanted:
+            barcode = holding.barcode[:32]
+            if barcode in taken:
+                delta.rejects.append(Reject(
+                    p.source, p.result.position, p.result.offset,
+                    str(_("item barcode %(barcode)s already exists") % {"barcode": barcode}),
+                    barcode=barcode,
+                ))
+                continue
+            taken.add(barcode)
+            call_number = (holding.call_number or p.bib.clc)[:64]
+            items.append(Item(
+                barcode=barcode, record=p.record_obj, owning_library_id=sp.library_id,
+                home_service_point=sp, current_service_point=sp, collection=self.collection,
+                call_number=call_number, call_number_sort=call_number_sort_key(call_number),
+                price=_price(holding.price), acquisition_source=AcquisitionSource.LEGACY,
+                status=ItemStatus.AVAILABLE, status_changed_at=now, created_at=now,
+                updated_at=now,
+            ))
+        Item.objects.bulk_create(items, batch_size=500)
+        delta.items_created += len(items)
+        return [self._audit(now, "item.import_create", "catalogue.item", item,
+                            {"record": item.record_id, "status": item.status})
+                for item in items]
+
+    def _audit(self, now: dt.datetime, action: str, object_type: str, obj: Any,
+               changes: dict[str, Any]) -> AuditEvent:
+        return AuditEvent(
+            at=now, actor=self.actor_user, actor_label=self.actor.name[:150],
+            channel=self.actor.channel, action=action, object_type=object_type,
+            object_id=str(obj.pk), object_repr=str(obj)[:200], changes=changes,
+        )
+
+
+def _price(value: Decimal | None) -> Decimal | None:
+    if value is None or value >= Decimal("100000000"):
+        return None
+    return value
+
+
+@dataclass
+class _Delta:
+    """Counts of one batch, applied to the report only once the batch has committed."""
+
+    loaded: int = 0
+    updated: int = 0
+    skipped: int = 0
+    items_created: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+
+    def add(self, other: _Delta) -> None:
+        self.loaded += other.loaded
+        self.updated += other.updated
+        self.skipped += other.skipped
+        self.items_created += other.items_created
+        self.rejects.extend(other.rejects)
+
+    def apply(self, report: ImportReport) -> None:
+        report.loaded += self.loaded
+        report.updated += self.updated
+        report.skipped += self.skipped
+        report.items_created += self.items_created
+        for reject in self.rejects:
+            report.add_reject(reject)
