@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from shufang.api.auth import api_actor
@@ -112,11 +112,12 @@ def _marc_from_fields(fields: RecordFields) -> pymarc.Record:
     return record
 
 
-def _marc_from_payload(payload: RecordIn) -> tuple[pymarc.Record, str]:
+def _marc_from_payload(payload: RecordIn) -> tuple[pymarc.Record, str, dict[str, Any]]:
+    """The MARC record, its flavour, and how it came (for the record's `original`)."""
     if payload.marcxml and payload.fields:
         raise ValidationFailed(_("Send either MARCXML or fields, not both."), field="marcxml")
     if payload.fields is not None:
-        return _marc_from_fields(payload.fields), MarcFlavour.MARC21
+        return _marc_from_fields(payload.fields), MarcFlavour.MARC21, {"fmt": "json"}
     if not payload.marcxml:
         raise ValidationFailed(_("Send MARCXML or fields."), field="marcxml")
     if payload.flavour not in MarcFlavour.values:
@@ -132,7 +133,8 @@ def _marc_from_payload(payload: RecordIn) -> tuple[pymarc.Record, str]:
         raise ValidationFailed(
             _("Send exactly one MARCXML record."), field="marcxml", count=len(records)
         )
-    return records[0], payload.flavour
+    original = {"original": payload.marcxml.encode("utf-8"), "fmt": "marcxml"}
+    return records[0], payload.flavour, original
 
 
 def _marcxml(record: Record) -> str:
@@ -185,9 +187,11 @@ def record_create(request: HttpRequest, payload: RecordIn) -> Any:
     from shufang.catalogue.services.records import record_create_from_marc
 
     require(request.user, "catalogue.change")
-    marc, flavour = _marc_from_payload(payload)
-    record = record_create_from_marc(record=marc, flavour=flavour, actor=api_actor(request))
-    return 201, _record_out(record, include_marcxml=True)
+    marc, flavour, source = _marc_from_payload(payload)
+    record = record_create_from_marc(
+        record=marc, flavour=flavour, actor=api_actor(request), **source
+    )
+    return Status(201, _record_out(record, include_marcxml=True))
 
 
 @router.put("/records/{record_id}", response=RecordOut)
@@ -197,9 +201,9 @@ def record_update(request: HttpRequest, record_id: int, payload: RecordIn) -> An
 
     require(request.user, "catalogue.change")
     record = get_object_or_404(Record, pk=record_id, deleted_at__isnull=True)
-    marc, flavour = _marc_from_payload(payload)
+    marc, flavour, source = _marc_from_payload(payload)
     record = record_update_from_marc(
-        record=record, marc=marc, flavour=flavour, actor=api_actor(request)
+        target=record, record=marc, flavour=flavour, actor=api_actor(request), **source
     )
     return _record_out(record, include_marcxml=True)
 
@@ -287,7 +291,7 @@ def item_create(request: HttpRequest, payload: ItemIn) -> Any:
     if "owning_library_id" in data:
         kwargs["owning_library"] = get_object_or_404(Library, pk=data.pop("owning_library_id"))
     item = create(**kwargs, **data, actor=api_actor(request))
-    return 201, item
+    return Status(201, item)
 
 
 @router.patch("/items/{item_id}", response=ItemOut)

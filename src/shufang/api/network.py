@@ -7,11 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from shufang.api.auth import api_actor
-from shufang.core.permissions import require
+from shufang.core.exceptions import PermissionDenied
+from shufang.core.permissions import require, visible_library_ids
 from shufang.network import services
 from shufang.network.models import Library, LibrarySystem, ServicePoint
 
@@ -143,9 +144,12 @@ def library_get(request: HttpRequest, library_id: int) -> Any:
 
 @router.post("/libraries", response={201: LibraryOut})
 def library_create(request: HttpRequest, payload: LibraryIn) -> Any:
+    if visible_library_ids(request.user, "network.change") is not None:
+        # A new library is a change to the whole network, not to one library.
+        raise PermissionDenied(permission="network.change")
     data = payload.dict()
     system = get_object_or_404(LibrarySystem, pk=data.pop("system_id"))
-    return 201, services.library_create(system=system, actor=api_actor(request), **data)
+    return Status(201, services.library_create(system=system, actor=api_actor(request), **data))
 
 
 @router.patch("/libraries/{library_id}", response=LibraryOut)
@@ -176,7 +180,7 @@ def service_point_create(request: HttpRequest, payload: ServicePointIn) -> Any:
     data = payload.dict()
     library = get_object_or_404(Library, pk=data.pop("library_id"))
     point = services.service_point_create(library=library, actor=api_actor(request), **data)
-    return 201, _service_points().get(pk=point.pk)
+    return Status(201, _service_points().get(pk=point.pk))
 
 
 @router.patch("/service-points/{service_point_id}", response=ServicePointOut)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from shufang.api.auth import api_actor
@@ -139,7 +139,7 @@ def reader_create(request: HttpRequest, payload: ReaderIn) -> Any:
     reader = reader_register(
         category=category, home_service_point=point, actor=api_actor(request), **data
     )
-    return 201, _readers().get(pk=reader.pk)
+    return Status(201, _readers().get(pk=reader.pk))
 
 
 @router.patch("/readers/{reader_id}", response=ReaderOut)

@@ -34,7 +34,7 @@ def _authenticate(card_number: str, pin: str) -> Any:
     from shufang.readers.selectors import reader_by_card_number
     from shufang.readers.services import reader_check_pin
 
-    reader = reader_by_card_number(card_number=card_number)
+    reader = reader_by_card_number(number=card_number)
     if reader is None or not reader_check_pin(reader=reader, pin=pin):
         return None
     return reader
