@@ -104,5 +104,6 @@ def next_status(state: str, trigger: str) -> str:
         raise InvalidTransition(
             _("An item in status “%(state)s” cannot take “%(trigger)s”.")
             % {"state": state, "trigger": trigger},
-            state=state, trigger=trigger,
+            state=state,
+            trigger=trigger,
         ) from None

@@ -30,8 +30,9 @@ DATA_FIELD_MAP: list[tuple[str, str, dict[str, str]]] = [
     ("852", "905", {"a": "a", "p": "b", "h": "d", "i": "e"}),
 ]
 # CNMARC -> MARC 21: 210 always becomes 264 (the current field; 260 is older practice).
-_TO_MARC21 = {cn: (m21, {v: k for k, v in codes.items()}) for m21, cn, codes in DATA_FIELD_MAP
-              if m21 != "260"}
+_TO_MARC21 = {
+    cn: (m21, {v: k for k, v in codes.items()}) for m21, cn, codes in DATA_FIELD_MAP if m21 != "260"
+}
 _TO_CNMARC = {m21: (cn, codes) for m21, cn, codes in DATA_FIELD_MAP}
 CONTROL_TAGS = ("001", "003", "005")
 
@@ -72,12 +73,18 @@ def marc21_to_cnmarc(record: Record) -> Record:
             new = _copy(f, tag, codes, ind)
             if new is not None:
                 out.fields.append(new)
-    out.fields.append(Field(tag="100", indicators=Indicators(" ", " "),
-                            subfields=[Subfield("a", _cnmarc_100(f008))]))
+    out.fields.append(
+        Field(
+            tag="100", indicators=Indicators(" ", " "), subfields=[Subfield("a", _cnmarc_100(f008))]
+        )
+    )
     f008_language = (f008 + " " * 40)[35:38].strip()
     if not language and f008_language.isalpha():
-        out.fields.append(Field(tag="101", indicators=Indicators("0", " "),
-                                subfields=[Subfield("a", f008_language)]))
+        out.fields.append(
+            Field(
+                tag="101", indicators=Indicators("0", " "), subfields=[Subfield("a", f008_language)]
+            )
+        )
     for f in clc:
         sub = [Subfield("a", v) for v in f.get_subfields("a")]
         sub += [Subfield("v", v) for v in f.get_subfields("q")]
@@ -109,8 +116,14 @@ def cnmarc_to_marc21(record: Record) -> Record:
             continue
         if f.tag in _TO_MARC21:
             tag, codes = _TO_MARC21[f.tag]
-            ind = {"245": ("1", "0"), "264": (" ", "1"), "100": ("1", " "),
-                   "700": ("1", " "), "650": (" ", "4"), "651": (" ", "4")}.get(tag, (" ", " "))
+            ind = {
+                "245": ("1", "0"),
+                "264": (" ", "1"),
+                "100": ("1", " "),
+                "700": ("1", " "),
+                "650": (" ", "4"),
+                "651": (" ", "4"),
+            }.get(tag, (" ", " "))
             new = _copy(f, tag, codes, ind)
             if new is not None:
                 out.fields.append(new)
@@ -135,8 +148,20 @@ def _cnmarc_100(f008: str) -> str:
     # 0-7 entry date, 8 type of date, 9-12 date 1, 13-16 date 2, 17-19 audience,
     # 20 government publication, 21 modified record, 22-24 cataloguing language,
     # 25 transliteration, 26-33 character sets, 34-35 script of title.
-    value = entered + date_type + date1 + date2 + audience + "0" + "0" + "chi" + "y" + "50  " \
-        + "    " + "ea"
+    value = (
+        entered
+        + date_type
+        + date1
+        + date2
+        + audience
+        + "0"
+        + "0"
+        + "chi"
+        + "y"
+        + "50  "
+        + "    "
+        + "ea"
+    )
     return (value + " " * 36)[:36]
 
 
@@ -146,6 +171,16 @@ def _marc21_008(f100: str, language: str = "") -> str:
     date_type = {"d": "s", "f": "m", "e": "r"}.get(f100[8], "s")
     audience = _AUD_TO_21.get(f100[17], " ")
     language = language[:3] if len(language) >= 3 and language[:3].isalpha() else "und"
-    value = entered + date_type + f100[9:13] + f100[13:17] + "xx " + "    " + audience \
-        + " " * 12 + language + " d"
+    value = (
+        entered
+        + date_type
+        + f100[9:13]
+        + f100[13:17]
+        + "xx "
+        + "    "
+        + audience
+        + " " * 12
+        + language
+        + " d"
+    )
     return (value + " " * 40)[:40]

@@ -160,8 +160,14 @@ def extract_fields(record: Record, flavour: str) -> BibFields:
 # ---------------------------------------------------------------------------------- MARC 21
 
 _MARC21_AUDIENCE = {
-    "a": "juvenile", "b": "juvenile", "c": "juvenile", "d": "juvenile", "j": "juvenile",
-    "e": "adult", "f": "adult", "g": "general",
+    "a": "juvenile",
+    "b": "juvenile",
+    "c": "juvenile",
+    "d": "juvenile",
+    "j": "juvenile",
+    "e": "adult",
+    "f": "adult",
+    "g": "general",
 }
 
 
@@ -170,8 +176,12 @@ def _extract_marc21(record: Record) -> BibFields:
     f245 = record.get("245")
     b.title = _join(_subs(f245, "a", "b", "n", "p"))
     b.responsibility = _join(_subs(f245, "c"))
-    authors = [trim_isbd(v) for t in ("100", "110", "111", "700", "710")
-               for f in record.get_fields(t) for v in _subs(f, "a")]
+    authors = [
+        trim_isbd(v)
+        for t in ("100", "110", "111", "700", "710")
+        for f in record.get_fields(t)
+        for v in _subs(f, "a")
+    ]
     b.authors = [a for a in dict.fromkeys(authors) if a]
     pub = record.get("264") or record.get("260")
     b.place = _join(_subs(pub, "a")[:1])
@@ -188,12 +198,15 @@ def _extract_marc21(record: Record) -> BibFields:
         if any(v.strip().lower() == "clc" for v in _subs(f, "2")):
             b.clc = _first_of(_subs(f, "a"))
             break
-    b.subjects = list(dict.fromkeys(
-        _join(_subs(f, "a", "x", "y", "z", "v"), "--") for f in record.get_fields("650", "651")
-        if _subs(f, "a")
-    ))
+    b.subjects = list(
+        dict.fromkeys(
+            _join(_subs(f, "a", "x", "y", "z", "v"), "--")
+            for f in record.get_fields("650", "651")
+            if _subs(f, "a")
+        )
+    )
     b.summary = _join([v for f in record.get_fields("520") for v in _subs(f, "a")])
-    b.language = (_first(record, "041", "a")[:3] or (f008[35:38] if len(f008) >= 38 else ""))
+    b.language = _first(record, "041", "a")[:3] or (f008[35:38] if len(f008) >= 38 else "")
     b.language = b.language.strip().lower() if b.language.strip().isalpha() else ""
     leader = str(record.leader)
     b.audience = _MARC21_AUDIENCE.get(f008[22:23], "unknown") if len(f008) > 22 else "unknown"
@@ -201,19 +214,29 @@ def _extract_marc21(record: Record) -> BibFields:
     b.price = _first_of([v for f in record.get_fields("020") for v in _subs(f, "c")])
     b.title_pinyin, b.title_pinyin_initials = pinyin_of(b.title)
     for f in record.get_fields("852"):
-        b.holdings.append(Holding(
-            barcode=_first_of(_subs(f, "p")), library=_first_of(_subs(f, "a")),
-            branch=_first_of(_subs(f, "b")), location=_first_of(_subs(f, "c")),
-            call_number=_join(_subs(f, "h", "i"), "/"), class_number=_first_of(_subs(f, "h")),
-            book_number=_first_of(_subs(f, "i")), price=_price(_subs(f, "9")),
-        ))
+        b.holdings.append(
+            Holding(
+                barcode=_first_of(_subs(f, "p")),
+                library=_first_of(_subs(f, "a")),
+                branch=_first_of(_subs(f, "b")),
+                location=_first_of(_subs(f, "c")),
+                call_number=_join(_subs(f, "h", "i"), "/"),
+                class_number=_first_of(_subs(f, "h")),
+                book_number=_first_of(_subs(f, "i")),
+                price=_price(_subs(f, "9")),
+            )
+        )
     for f in record.get_fields("952"):  # Koha
-        b.holdings.append(Holding(
-            barcode=_first_of(_subs(f, "p")), library=_first_of(_subs(f, "a")),
-            branch=_first_of(_subs(f, "b")),
-            location=_first_of(_subs(f, "c")) or _first_of(_subs(f, "8")),
-            call_number=_first_of(_subs(f, "o")), price=_price(_subs(f, "g", "v")),
-        ))
+        b.holdings.append(
+            Holding(
+                barcode=_first_of(_subs(f, "p")),
+                library=_first_of(_subs(f, "a")),
+                branch=_first_of(_subs(f, "b")),
+                location=_first_of(_subs(f, "c")) or _first_of(_subs(f, "8")),
+                call_number=_first_of(_subs(f, "o")),
+                price=_price(_subs(f, "g", "v")),
+            )
+        )
     return b
 
 
@@ -237,8 +260,14 @@ def _marc21_material(leader: str, f008: str) -> str:
 # ---------------------------------------------------------------------------------- CNMARC
 
 _CNMARC_AUDIENCE = {
-    "a": "juvenile", "b": "juvenile", "c": "juvenile", "d": "juvenile", "e": "juvenile",
-    "k": "adult", "m": "adult", "u": "unknown",
+    "a": "juvenile",
+    "b": "juvenile",
+    "c": "juvenile",
+    "d": "juvenile",
+    "e": "juvenile",
+    "k": "adult",
+    "m": "adult",
+    "u": "unknown",
 }
 
 
@@ -254,8 +283,12 @@ def _extract_cnmarc(record: Record) -> BibFields:
         b.title_pinyin, b.title_pinyin_initials = " ".join(words), "".join(w[0] for w in words)
     else:
         b.title_pinyin, b.title_pinyin_initials = pinyin_of(b.title)
-    authors = [trim_isbd(v) for t in ("700", "701", "702", "710", "711", "712")
-               for f in record.get_fields(t) for v in _subs(f, "a")]
+    authors = [
+        trim_isbd(v)
+        for t in ("700", "701", "702", "710", "711", "712")
+        for f in record.get_fields(t)
+        for v in _subs(f, "a")
+    ]
     b.authors = [a for a in dict.fromkeys(authors) if a]
     f210 = record.get("210")
     b.place = _join(_subs(f210, "a")[:1])
@@ -271,10 +304,13 @@ def _extract_cnmarc(record: Record) -> BibFields:
     )
     b.issn = _issn([v for f in record.get_fields("011") for v in _subs(f, "a")])
     b.clc = _first(record, "690", "a")
-    b.subjects = list(dict.fromkeys(
-        _join(_subs(f, "a", "x", "y", "z", "j"), "--") for f in record.get_fields("606")
-        if _subs(f, "a")
-    ))
+    b.subjects = list(
+        dict.fromkeys(
+            _join(_subs(f, "a", "x", "y", "z", "j"), "--")
+            for f in record.get_fields("606")
+            if _subs(f, "a")
+        )
+    )
     b.summary = _join([v for f in record.get_fields("330") for v in _subs(f, "a")])
     language = _first(record, "101", "a")
     b.language = language[:3].lower() if language[:3].isalpha() else ""
@@ -284,13 +320,17 @@ def _extract_cnmarc(record: Record) -> BibFields:
     b.price = _first_of([v for f in record.get_fields("010") for v in _subs(f, "d")])
     for f in record.get_fields("905"):
         cls, num = _first_of(_subs(f, "d")), _first_of(_subs(f, "e"))
-        b.holdings.append(Holding(
-            library=_first_of(_subs(f, "a")), barcode=_first_of(_subs(f, "b")),
-            location=_first_of(_subs(f, "c")) or _first_of(_subs(f, "f")),
-            class_number=cls, book_number=num,
-            call_number=f"{cls}/{num}" if cls and num else cls,
-            price=_price(_subs(f, "p", "z")) or _price([b.price]),
-        ))
+        b.holdings.append(
+            Holding(
+                library=_first_of(_subs(f, "a")),
+                barcode=_first_of(_subs(f, "b")),
+                location=_first_of(_subs(f, "c")) or _first_of(_subs(f, "f")),
+                class_number=cls,
+                book_number=num,
+                call_number=f"{cls}/{num}" if cls and num else cls,
+                price=_price(_subs(f, "p", "z")) or _price([b.price]),
+            )
+        )
     return b
 
 

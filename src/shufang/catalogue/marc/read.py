@@ -134,9 +134,14 @@ def _iter_iso2709(
             position += 1
             raw = buffer[start : start + MAX_SCAN] if not eof else buffer[start:]
             yield MarcReadResult(
-                position, base_offset + start, None, raw[:MAX_RECORD_LENGTH], flavour
-                if flavour != "auto" else "marc21", encoding if encoding != "auto" else "",
-                "iso2709", "truncated record: no record terminator (0x1D) found",
+                position,
+                base_offset + start,
+                None,
+                raw[:MAX_RECORD_LENGTH],
+                flavour if flavour != "auto" else "marc21",
+                encoding if encoding != "auto" else "",
+                "iso2709",
+                "truncated record: no record terminator (0x1D) found",
             )
             if eof:
                 return
@@ -162,8 +167,9 @@ def _iter_iso2709(
         if len(raw) <= 1:
             continue  # stray terminator
         position += 1
-        yield decode_iso2709(raw, position=position, offset=offset, flavour=flavour,
-                             encoding=encoding)
+        yield decode_iso2709(
+            raw, position=position, offset=offset, flavour=flavour, encoding=encoding
+        )
 
 
 def _skip_blank(buffer: bytes, start: int = 0, end: int | None = None) -> int:
@@ -174,7 +180,11 @@ def _skip_blank(buffer: bytes, start: int = 0, end: int | None = None) -> int:
 
 
 def decode_iso2709(
-    raw: bytes, *, position: int = 1, offset: int = 0, flavour: str = "auto",
+    raw: bytes,
+    *,
+    position: int = 1,
+    offset: int = 0,
+    flavour: str = "auto",
     encoding: str = "auto",
 ) -> MarcReadResult:
     """Decode one ISO 2709 record (ending with 0x1D) into a `MarcReadResult`."""
@@ -187,8 +197,16 @@ def decode_iso2709(
         used = encoding if encoding != "auto" else _guess_encoding(raw, leader, guessed_flavour)
         record = _build(leader, entries, used)
     except MarcDecodeError as error:
-        return MarcReadResult(position, offset, None, raw, guessed_flavour,
-                              encoding if encoding != "auto" else "", "iso2709", str(error))
+        return MarcReadResult(
+            position,
+            offset,
+            None,
+            raw,
+            guessed_flavour,
+            encoding if encoding != "auto" else "",
+            "iso2709",
+            str(error),
+        )
     return MarcReadResult(position, offset, record, raw, guessed_flavour, used, "iso2709")
 
 
@@ -358,22 +376,38 @@ def _iter_xml(stream: _Prefixed, flavour: str) -> Iterator[MarcReadResult]:
             raw = ET.tostring(elem, encoding="utf-8")
             try:
                 record = _xml_record(elem)
-                used = flavour if flavour != "auto" else _guess_flavour(
-                    str(record.leader), {f.tag for f in record.fields}
+                used = (
+                    flavour
+                    if flavour != "auto"
+                    else _guess_flavour(str(record.leader), {f.tag for f in record.fields})
                 )
                 result = MarcReadResult(position, offset, record, raw, used, "utf-8", "marcxml")
             except MarcDecodeError as error:
-                result = MarcReadResult(position, offset, None, raw,
-                                        flavour if flavour != "auto" else "marc21", "utf-8",
-                                        "marcxml", str(error))
+                result = MarcReadResult(
+                    position,
+                    offset,
+                    None,
+                    raw,
+                    flavour if flavour != "auto" else "marc21",
+                    "utf-8",
+                    "marcxml",
+                    str(error),
+                )
             elem.clear()
             if root is not None and root is not elem:
                 root.clear()  # drop finished records from the tree
             yield result
     except ET.ParseError as error:
-        yield MarcReadResult(position + 1, stream.consumed, None, b"",
-                             flavour if flavour != "auto" else "marc21", "utf-8", "marcxml",
-                             f"XML not well-formed: {error}")
+        yield MarcReadResult(
+            position + 1,
+            stream.consumed,
+            None,
+            b"",
+            flavour if flavour != "auto" else "marc21",
+            "utf-8",
+            "marcxml",
+            f"XML not well-formed: {error}",
+        )
 
 
 def _xml_record(elem: ET.Element) -> Record:
@@ -406,8 +440,9 @@ def _xml_record(elem: ET.Element) -> Record:
                 subfields.append(Subfield(code, sub.text or ""))
             ind1 = (child.get("ind1") or " ")[:1] or " "
             ind2 = (child.get("ind2") or " ")[:1] or " "
-            record.fields.append(Field(tag=tag, indicators=Indicators(ind1, ind2),
-                                       subfields=subfields))
+            record.fields.append(
+                Field(tag=tag, indicators=Indicators(ind1, ind2), subfields=subfields)
+            )
     if not leader_seen:
         raise MarcDecodeError("record without a leader")
     return record

@@ -8,8 +8,7 @@ from pymarc import Record, record_to_xml
 from pymarc.leader import Leader
 
 XML_HEAD = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<collection xmlns="http://www.loc.gov/MARC21/slim">\n'
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<collection xmlns="http://www.loc.gov/MARC21/slim">\n'
 )
 XML_TAIL = b"</collection>\n"
 

@@ -40,8 +40,7 @@ def marc_export(
             continue
         record = decoded.record
         if stored_flavour != flavour:
-            record = (marc21_to_cnmarc(record) if flavour == "cnmarc"
-                      else cnmarc_to_marc21(record))
+            record = marc21_to_cnmarc(record) if flavour == "cnmarc" else cnmarc_to_marc21(record)
         writer.write(record)
     writer.close()
     return writer.count

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +42,7 @@ from shufang.catalogue.services.records import (
     marc_values,
     record_values,
 )
-from shufang.core.audit import Actor, audit_bulk
+from shufang.core.audit import Actor
 from shufang.core.exceptions import ValidationFailed
 from shufang.core.models import AuditEvent
 from shufang.network.models import ServicePoint
@@ -134,8 +134,14 @@ def marc_import(
         raise ValidationFailed(_("Unknown on-match action."), on_match=on_match)
     if create_items and (service_point is None or collection is None):
         raise ValidationFailed(_("Creating items needs a service point and a collection."))
-    importer = _Importer(match=match, on_match=on_match, create_items=create_items,
-                         service_point=service_point, collection=collection, actor=actor)
+    importer = _Importer(
+        match=match,
+        on_match=on_match,
+        create_items=create_items,
+        service_point=service_point,
+        collection=collection,
+        actor=actor,
+    )
     report = importer.report
     for source in sources:
         name = _source_name(source)
@@ -159,9 +165,16 @@ def marc_import(
 
 
 class _Importer:
-    def __init__(self, *, match: str, on_match: str, create_items: bool,
-                 service_point: ServicePoint | None, collection: Collection | None,
-                 actor: Actor) -> None:
+    def __init__(
+        self,
+        *,
+        match: str,
+        on_match: str,
+        create_items: bool,
+        service_point: ServicePoint | None,
+        collection: Collection | None,
+        actor: Actor,
+    ) -> None:
         self.match = match
         self.on_match = on_match
         self.create_items = create_items
@@ -175,22 +188,31 @@ class _Importer:
 
     def prepare(self, source: str, result: MarcReadResult) -> _Pending | None:
         if result.error is not None or result.record is None:
-            self.report.add_reject(Reject(source, result.position, result.offset,
-                                          result.error or "unreadable record"))
+            self.report.add_reject(
+                Reject(source, result.position, result.offset, result.error or "unreadable record")
+            )
             return None
         try:
             bib = extract_fields(result.record, result.flavour)
             values = record_values(bib)
-            values.update(marc_values(result.record, flavour=result.flavour,
-                                      original=result.raw, encoding=result.encoding,
-                                      fmt=result.format))
+            values.update(
+                marc_values(
+                    result.record,
+                    flavour=result.flavour,
+                    original=result.raw,
+                    encoding=result.encoding,
+                    fmt=result.format,
+                )
+            )
         except RecordWithoutTitle:
-            self.report.add_reject(Reject(source, result.position, result.offset,
-                                          str(_("no title (245 $a / 200 $a)"))))
+            self.report.add_reject(
+                Reject(source, result.position, result.offset, str(_("no title (245 $a / 200 $a)")))
+            )
             return None
         except Exception as error:  # a record pymarc cannot re-encode, for example
-            self.report.add_reject(Reject(source, result.position, result.offset,
-                                          f"cannot process record: {error}"))
+            self.report.add_reject(
+                Reject(source, result.position, result.offset, f"cannot process record: {error}")
+            )
             return None
         keys = identifier_keys(bib)
         if self.match == "isbn":
@@ -218,8 +240,14 @@ class _Importer:
                     with transaction.atomic():
                         delta.add(self._write([one]))
                 except DatabaseError as error:
-                    delta.rejects.append(Reject(one.source, one.result.position,
-                                                one.result.offset, f"database error: {error}"))
+                    delta.rejects.append(
+                        Reject(
+                            one.source,
+                            one.result.position,
+                            one.result.offset,
+                            f"database error: {error}",
+                        )
+                    )
         delta.apply(self.report)
 
     def _write(self, pending: list[_Pending]) -> _Delta:
@@ -267,8 +295,14 @@ class _Importer:
                 in_batch[k] = p
         # 2. Create.
         new_records = [Record(**p.values, created_at=now, updated_at=now) for p in to_create]
-        Record.objects.bulk_create(new_records)
-        for p, obj in zip(to_create, new_records, strict=True):
+        ids = _insert(
+            Record,
+            [{**p.values, "created_at": now, "updated_at": now} for p in to_create],
+            returning=True,
+        )
+        for p, obj, pk in zip(to_create, new_records, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
             p.record_obj = obj
         delta.loaded += len(new_records)
         # 3. Update.
@@ -282,32 +316,47 @@ class _Importer:
                 obj.updated_at = now
                 p.record_obj = obj
                 changed.append(obj)
-            fields = [*INDEXED_FIELDS, "marc_original", "marc_flavour", "marc_encoding",
-                      "marc_format", "marc", "updated_at"]
+            fields = [
+                *INDEXED_FIELDS,
+                "marc_original",
+                "marc_flavour",
+                "marc_encoding",
+                "marc_format",
+                "marc",
+                "updated_at",
+            ]
             Record.objects.bulk_update(changed, fields, batch_size=200)
             RecordIdentifier.objects.filter(record_id__in=list(to_update)).delete()
             delta.updated += len(changed)
         written = to_create + list(to_update.values())
         # 4. Identifiers and audit rows.
-        RecordIdentifier.objects.bulk_create(
-            [RecordIdentifier(record=p.record_obj, scheme=s, value=v)
-             for p in written for s, v in dict.fromkeys(p.keys)],
-            batch_size=1000,
+        _insert(
+            RecordIdentifier,
+            [
+                {"record_id": p.record_obj.pk, "scheme": s, "value": v}  # type: ignore[union-attr]
+                for p in written
+                for s, v in dict.fromkeys(p.keys)
+            ],
         )
         audit_rows = [
-            self._audit(now, "record.import_create" if p.target_id is None
-                        else "record.import_update", "catalogue.record", p.record_obj,
-                        {"source": p.source, "position": p.result.position,
-                         "flavour": p.result.flavour})
+            self._audit(
+                now,
+                "record.import_create" if p.target_id is None else "record.import_update",
+                "catalogue.record",
+                p.record_obj,
+                {"source": p.source, "position": p.result.position, "flavour": p.result.flavour},
+            )
             for p in written
         ]
         # 5. Items from local holdings.
         if self.create_items:
             audit_rows += self._items(written, now, delta)
-        audit_bulk(audit_rows)
+        _insert(AuditEvent, audit_rows)
         return delta
 
-    def _items(self, written: list[_Pending], now: dt.datetime, delta: _Delta) -> list[AuditEvent]:
+    def _items(
+        self, written: list[_Pending], now: dt.datetime, delta: _Delta
+    ) -> list[dict[str, Any]]:
         assert self.service_point is not None and self.collection is not None
         wanted: list[tuple[_Pending, Holding]] = [
             (p, h) for p in written for h in p.bib.holdings if h.barcode
@@ -321,35 +370,128 @@ class _Importer:
         for p, holding in wanted:
             barcode = holding.barcode[:32]
             if barcode in taken:
-                delta.rejects.append(Reject(
-                    p.source, p.result.position, p.result.offset,
-                    str(_("item barcode %(barcode)s already exists") % {"barcode": barcode}),
-                    barcode=barcode,
-                ))
+                delta.rejects.append(
+                    Reject(
+                        p.source,
+                        p.result.position,
+                        p.result.offset,
+                        str(_("item barcode %(barcode)s already exists") % {"barcode": barcode}),
+                        barcode=barcode,
+                    )
+                )
                 continue
             taken.add(barcode)
             call_number = (holding.call_number or p.bib.clc)[:64]
-            items.append(Item(
-                barcode=barcode, record=p.record_obj, owning_library_id=sp.library_id,
-                home_service_point=sp, current_service_point=sp, collection=self.collection,
-                call_number=call_number, call_number_sort=call_number_sort_key(call_number),
-                price=_price(holding.price), acquisition_source=AcquisitionSource.LEGACY,
-                status=ItemStatus.AVAILABLE, status_changed_at=now, created_at=now,
-                updated_at=now,
-            ))
+            items.append(
+                Item(
+                    barcode=barcode,
+                    record=p.record_obj,
+                    owning_library_id=sp.library_id,
+                    home_service_point=sp,
+                    current_service_point=sp,
+                    collection=self.collection,
+                    call_number=call_number,
+                    call_number_sort=call_number_sort_key(call_number),
+                    price=_price(holding.price),
+                    acquisition_source=AcquisitionSource.LEGACY,
+                    status=ItemStatus.AVAILABLE,
+                    status_changed_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         Item.objects.bulk_create(items, batch_size=500)
         delta.items_created += len(items)
-        return [self._audit(now, "item.import_create", "catalogue.item", item,
-                            {"record": item.record_id, "status": item.status})
-                for item in items]
+        return [
+            self._audit(
+                now,
+                "item.import_create",
+                "catalogue.item",
+                item,
+                {"record": item.record_id, "status": item.status},
+            )
+            for item in items
+        ]
 
-    def _audit(self, now: dt.datetime, action: str, object_type: str, obj: Any,
-               changes: dict[str, Any]) -> AuditEvent:
-        return AuditEvent(
-            at=now, actor=self.actor_user, actor_label=self.actor.name[:150],
-            channel=self.actor.channel, action=action, object_type=object_type,
-            object_id=str(obj.pk), object_repr=str(obj)[:200], changes=changes,
+    def _audit(
+        self, now: dt.datetime, action: str, object_type: str, obj: Any, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """An AuditEvent row (as column values for `_insert`); one per imported object."""
+        return {
+            "at": now,
+            "actor_id": getattr(self.actor_user, "pk", None),
+            "actor_label": self.actor.name[:150],
+            "channel": self.actor.channel,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(obj.pk),
+            "object_repr": str(obj)[:200],
+            "changes": changes,
+        }
+
+
+# Bound parameters per INSERT statement (SQLite allows 32766, PostgreSQL 65535).
+_MAX_PARAMS = 30_000
+# Column types whose Python values need the backend's conversion before a raw INSERT.
+_CONVERTED = (models.DateTimeField, models.DateField, models.DecimalField, models.JSONField)
+
+
+def _insert(
+    model: type[models.Model], rows: list[dict[str, Any]], *, returning: bool = False
+) -> list[int]:
+    """Multi-row INSERT of column values, the bulk path of the import.
+
+    Django's `bulk_create` spends most of an import's time compiling SQL value by value and,
+    on SQLite, splits inserts into 999-parameter statements. This writes the same rows in
+    a few large statements. With `returning`, the new primary keys come back in row order
+    (INSERT ... RETURNING, supported by PostgreSQL and SQLite >= 3.35, as Django relies on)."""
+    if not rows:
+        return []
+    columns = list(rows[0])
+    fields = [
+        model._meta.get_field(
+            c.removesuffix("_id") if c.endswith("_id") and not _has_field(model, c) else c
         )
+        for c in columns
+    ]
+    converters = [(i, f) for i, f in enumerate(fields) if isinstance(f, _CONVERTED)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, _MAX_PARAMS // len(columns))
+    suffix = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
+    ids: list[int] = []
+    cache: dict[tuple[int, int], Any] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params: list[Any] = []
+            for row in chunk:
+                values = [row[c] for c in columns]
+                for i, f in converters:
+                    value = values[i]
+                    if isinstance(value, dt.datetime):
+                        # The same timestamp is on every row of a batch: convert it once.
+                        key = (i, id(value))
+                        if key not in cache:
+                            cache[key] = f.get_db_prep_save(value, connection)
+                        values[i] = cache[key]
+                    else:
+                        values[i] = f.get_db_prep_save(value, connection)
+                params.extend(values)
+            sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(chunk))
+            cursor.execute(sql + suffix, params)
+            if returning:
+                ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def _has_field(model: type[models.Model], name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:
+        return False
+    return True
 
 
 def _price(value: Decimal | None) -> Decimal | None:

@@ -23,10 +23,21 @@ class BarcodeTaken(Conflict):
     default_message = _("An item with this barcode already exists.")
 
 
-UPDATABLE_FIELDS = frozenset({
-    "record", "owning_library", "home_service_point", "current_service_point", "collection",
-    "call_number", "price", "acquisition_source", "acquired_on", "notes", "barcode",
-})
+UPDATABLE_FIELDS = frozenset(
+    {
+        "record",
+        "owning_library",
+        "home_service_point",
+        "current_service_point",
+        "collection",
+        "call_number",
+        "price",
+        "acquisition_source",
+        "acquired_on",
+        "notes",
+        "barcode",
+    }
+)
 
 
 def _barcode_taken(barcode: str) -> BarcodeTaken:
@@ -73,9 +84,16 @@ def item_create(
                 acquired_on=acquired_on,
                 status=status,
             )
-            audit_record(actor=actor, action="item.create", obj=item,
-                         changes={"record": record.pk, "status": status,
-                                  "home_service_point": home_service_point.pk})
+            audit_record(
+                actor=actor,
+                action="item.create",
+                obj=item,
+                changes={
+                    "record": record.pk,
+                    "status": status,
+                    "home_service_point": home_service_point.pk,
+                },
+            )
     except IntegrityError:
         if Item.objects.filter(barcode=barcode).exists():
             raise _barcode_taken(barcode) from None
@@ -87,12 +105,14 @@ def item_update(*, item: Item, actor: Actor, **changes: Any) -> Item:
     """Change an item's descriptive fields. The status is changed only by `item_set_status`.
     Locks the item row."""
     if "status" in changes:
-        raise ValidationFailed(_("Change an item's status through its status transitions."),
-                               field="status")
+        raise ValidationFailed(
+            _("Change an item's status through its status transitions."), field="status"
+        )
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
-        raise ValidationFailed(_("These fields cannot be changed: %(fields)s")
-                               % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationFailed(
+            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     try:
         with transaction.atomic():
             locked = Item.objects.select_for_update().get(pk=item.pk)
@@ -102,8 +122,9 @@ def item_update(*, item: Item, actor: Actor, **changes: Any) -> Item:
             if "call_number" in changes:
                 locked.call_number_sort = call_number_sort_key(locked.call_number)
             locked.save()
-            audit_record(actor=actor, action="item.update", obj=locked,
-                         changes=diff(before, changes))
+            audit_record(
+                actor=actor, action="item.update", obj=locked, changes=diff(before, changes)
+            )
     except IntegrityError:
         if "barcode" in changes:
             raise _barcode_taken(str(changes["barcode"])) from None
@@ -111,9 +132,7 @@ def item_update(*, item: Item, actor: Actor, **changes: Any) -> Item:
     return locked
 
 
-def item_set_status(
-    *, item: Item, to: str, trigger: str, actor: Actor, reason: str = ""
-) -> Item:
+def item_set_status(*, item: Item, to: str, trigger: str, actor: Actor, reason: str = "") -> Item:
     """Move an item to `to` by `trigger`, as allowed by `catalogue.states.TRANSITIONS`.
     Locks the item row; raises `InvalidTransition` if the table does not lead there."""
     with transaction.atomic():
@@ -123,7 +142,9 @@ def item_set_status(
             raise InvalidTransition(
                 _("“%(trigger)s” leads from “%(state)s” to “%(target)s”, not “%(to)s”.")
                 % {"trigger": trigger, "state": locked.status, "target": target, "to": to},
-                state=locked.status, trigger=trigger, to=to,
+                state=locked.status,
+                trigger=trigger,
+                to=to,
             )
         before = locked.status
         locked.status = target
@@ -133,7 +154,10 @@ def item_set_status(
             locked.withdrawn_on = timezone.localdate()
             update_fields.append("withdrawn_on")
         locked.save(update_fields=update_fields)
-        audit_record(actor=actor, action="item.status", obj=locked,
-                     changes={"status": [before, target], "trigger": trigger,
-                              "reason": reason})
+        audit_record(
+            actor=actor,
+            action="item.status",
+            obj=locked,
+            changes={"status": [before, target], "trigger": trigger, "reason": reason},
+        )
     return locked

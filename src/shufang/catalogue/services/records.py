@@ -16,12 +16,33 @@ from shufang.core.exceptions import ValidationFailed
 
 # The model fields filled from the MARC record (besides the MARC bytes themselves).
 INDEXED_FIELDS = (
-    "control_number", "title", "title_sort", "title_pinyin", "title_pinyin_initials",
-    "responsibility", "authors", "publisher", "place", "year", "edition", "series", "isbn",
-    "issn", "clc", "subjects", "summary", "language", "audience", "material_type", "price",
+    "control_number",
+    "title",
+    "title_sort",
+    "title_pinyin",
+    "title_pinyin_initials",
+    "responsibility",
+    "authors",
+    "publisher",
+    "place",
+    "year",
+    "edition",
+    "series",
+    "isbn",
+    "issn",
+    "clc",
+    "subjects",
+    "summary",
+    "language",
+    "audience",
+    "material_type",
+    "price",
 )
-_MAX = {f.name: f.max_length for f in Record._meta.get_fields()
-        if getattr(f, "max_length", None) and f.get_internal_type() == "CharField"}
+_MAX = {
+    f.name: f.max_length
+    for f in Record._meta.get_fields()
+    if getattr(f, "max_length", None) and f.get_internal_type() == "CharField"
+}
 
 
 class RecordWithoutTitle(ValidationFailed):
@@ -78,12 +99,22 @@ def identifier_keys(bib: BibFields) -> list[tuple[str, str]]:
 def marc_values(
     record: pymarc.Record, *, flavour: str, original: bytes, encoding: str, fmt: str
 ) -> dict[str, Any]:
+    if (
+        fmt == "iso2709"
+        and encoding == "utf-8"
+        and original
+        and (flavour != "marc21" or original[9:10] == b"a")
+    ):
+        # Already UTF-8 ISO 2709 as we would write it: keep the bytes, skip re-encoding.
+        utf8 = original
+    else:
+        utf8 = record_as_iso2709(record, flavour)
     return {
         "marc_original": original,
         "marc_flavour": flavour,
         "marc_encoding": encoding,
         "marc_format": fmt,
-        "marc": record_as_iso2709(record, flavour),
+        "marc": utf8,
     }
 
 
@@ -113,8 +144,12 @@ def record_create_from_marc(
             **marc_values(record, flavour=flavour, original=original, encoding=encoding, fmt=fmt),
         )
         _write_identifiers(target, bib)
-        audit_record(actor=actor, action="record.create", obj=target,
-                     changes={"title": target.title, "flavour": flavour})
+        audit_record(
+            actor=actor,
+            action="record.create",
+            obj=target,
+            changes={"title": target.title, "flavour": flavour},
+        )
     return target
 
 
@@ -136,11 +171,11 @@ def record_update_from_marc(
         before = {k: getattr(locked, k) for k in INDEXED_FIELDS}
         for key, value in values.items():
             setattr(locked, key, value)
-        for key, value in marc_values(record, flavour=flavour, original=original,
-                                      encoding=encoding, fmt=fmt).items():
+        for key, value in marc_values(
+            record, flavour=flavour, original=original, encoding=encoding, fmt=fmt
+        ).items():
             setattr(locked, key, value)
         locked.save()
         _write_identifiers(locked, bib)
-        audit_record(actor=actor, action="record.update", obj=locked,
-                     changes=diff(before, values))
+        audit_record(actor=actor, action="record.update", obj=locked, changes=diff(before, values))
     return locked

@@ -1,0 +1,309 @@
+"""Benchmark: MARC 21 import rate against pymarc's bare parse rate, and peak memory.
+
+    .venv/bin/python bench/bench_marc_import.py [--records 100000] [--batch-size 500]
+
+Generates (or reuses, cached under bench/out/) a file of N realistic mixed Chinese/English
+MARC 21 records, measures pymarc's bare parse rate of that file, then runs `marc_import` into a
+fresh SQLite database in a child process (and into PostgreSQL when SHUFANG_DATABASE_URL points
+at one; its catalogue tables are emptied first), printing records/s and the child's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+CN_WORDS = [
+    "丽江",
+    "古城",
+    "史话",
+    "纳西族",
+    "东巴",
+    "文化",
+    "云南",
+    "民族",
+    "研究",
+    "中国",
+    "文学",
+    "历史",
+    "儿童",
+    "故事",
+    "图书馆",
+    "教育",
+    "经济",
+    "发展",
+    "山水",
+    "玉龙雪山",
+    "茶马古道",
+    "诗歌",
+    "选集",
+    "科学",
+    "技术",
+    "基础",
+    "教程",
+    "社会",
+    "调查",
+    "手册",
+]
+EN_WORDS = [
+    "history",
+    "of",
+    "the",
+    "library",
+    "science",
+    "modern",
+    "world",
+    "river",
+    "mountain",
+    "culture",
+    "children",
+    "guide",
+    "introduction",
+    "China",
+    "Yunnan",
+    "art",
+    "music",
+    "practical",
+    "computing",
+    "economics",
+    "stories",
+    "collected",
+    "essays",
+    "water",
+]
+PUBLISHERS = [
+    ("昆明", "云南人民出版社"),
+    ("北京", "人民文学出版社"),
+    ("上海", "上海译文出版社"),
+    ("New York", "Penguin"),
+    ("London", "Routledge"),
+    ("北京", "中华书局"),
+]
+CLC = ["I287.8", "K297.4", "G258.2", "TP311.13", "I247.57", "F127.74", "J292.1", "Q94"]
+
+
+def _isbn13(rng: random.Random) -> str:
+    body = "9787" + "".join(str(rng.randint(0, 9)) for _ in range(8))
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def generate(path: Path, n: int, seed: int = 42) -> None:
+    from pymarc import Field, Indicators, Record, Subfield
+    from pymarc.leader import Leader
+
+    rng = random.Random(seed)
+    tmp = path.with_suffix(".part")
+    with open(tmp, "wb") as out:
+        for i in range(n):
+            chinese = rng.random() < 0.6
+            words = CN_WORDS if chinese else EN_WORDS
+            title = ("" if chinese else " ").join(
+                rng.choice(words) for _ in range(rng.randint(2, 6))
+            )
+            title = title.strip().capitalize()
+            place, publisher = rng.choice(PUBLISHERS)
+            year = rng.randint(1950, 2025)
+            r = Record(force_utf8=True)
+            r.leader = Leader("00000nam a2200000 a 4500")
+            r.fields.append(Field(tag="001", data=f"bench{i:08d}"))
+            r.fields.append(
+                Field(
+                    tag="008",
+                    data=f"240101s{year}    cc            000 0 {'chi' if chinese else 'eng'} d",
+                )
+            )
+            r.fields.append(
+                Field(
+                    tag="020",
+                    indicators=Indicators(" ", " "),
+                    subfields=[
+                        Subfield("a", _isbn13(rng)),
+                        Subfield("c", f"CNY{rng.randint(10, 99)}.00"),
+                    ],
+                )
+            )
+            r.fields.append(
+                Field(
+                    tag="084",
+                    indicators=Indicators(" ", " "),
+                    subfields=[Subfield("a", rng.choice(CLC)), Subfield("2", "clc")],
+                )
+            )
+            r.fields.append(
+                Field(
+                    tag="100",
+                    indicators=Indicators("1", " "),
+                    subfields=[
+                        Subfield(
+                            "a",
+                            ("".join(rng.choice(CN_WORDS) for _ in range(2)))
+                            if chinese
+                            else "Smith, John",
+                        )
+                    ],
+                )
+            )
+            r.fields.append(
+                Field(
+                    tag="245",
+                    indicators=Indicators("1", "0"),
+                    subfields=[Subfield("a", title + " /"), Subfield("c", "编著")],
+                )
+            )
+            r.fields.append(
+                Field(
+                    tag="264",
+                    indicators=Indicators(" ", "1"),
+                    subfields=[
+                        Subfield("a", place + " :"),
+                        Subfield("b", publisher + ","),
+                        Subfield("c", str(year)),
+                    ],
+                )
+            )
+            r.fields.append(
+                Field(
+                    tag="300",
+                    indicators=Indicators(" ", " "),
+                    subfields=[
+                        Subfield("a", f"{rng.randint(50, 600)} p. ;"),
+                        Subfield("c", "21 cm"),
+                    ],
+                )
+            )
+            r.fields.append(
+                Field(
+                    tag="520",
+                    indicators=Indicators(" ", " "),
+                    subfields=[Subfield("a", " ".join(rng.choice(words) for _ in range(30)))],
+                )
+            )
+            for _ in range(rng.randint(1, 3)):
+                r.fields.append(
+                    Field(
+                        tag="650",
+                        indicators=Indicators(" ", "4"),
+                        subfields=[
+                            Subfield("a", rng.choice(words)),
+                            Subfield("x", rng.choice(words)),
+                        ],
+                    )
+                )
+            out.write(r.as_marc())
+    tmp.rename(path)
+
+
+def bare_parse_rate(path: Path) -> tuple[int, float]:
+    from pymarc import MARCReader
+
+    start = time.perf_counter()
+    count = 0
+    with open(path, "rb") as handle:
+        for record in MARCReader(handle, to_unicode=True, force_utf8=True):
+            if record is not None:
+                count += 1
+    return count, count / (time.perf_counter() - start)
+
+
+def worker(path: str, batch_size: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shufang.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from shufang.catalogue.models import Item, Record, RecordIdentifier
+    from shufang.catalogue.services.importing import marc_import
+    from shufang.core.audit import Actor
+    from shufang.core.models import AuditEvent
+
+    Item.objects.all().delete()
+    RecordIdentifier.objects.all().delete()
+    Record.objects.all().delete()
+    AuditEvent.objects.filter(object_type="catalogue.record").delete()
+    start = time.perf_counter()
+    report = marc_import(sources=[path], actor=Actor.importer("bench"), batch_size=batch_size)
+    elapsed = time.perf_counter() - start
+    done = report.loaded + report.updated + report.skipped + report.rejected
+    print(
+        json.dumps(
+            {
+                "loaded": report.loaded,
+                "updated": report.updated,
+                "rejected": report.rejected,
+                "seconds": round(elapsed, 2),
+                "rate": round(done / elapsed),
+                "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
+    )
+
+
+def run_child(path: Path, batch_size: int, env: dict[str, str]) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--worker", str(path), "--batch-size", str(batch_size)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--worker")
+    parser.add_argument("--skip-parse", action="store_true")
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.batch_size)
+        return
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"marc21-{args.records}.mrc"
+    if not path.exists():
+        start = time.perf_counter()
+        generate(path, args.records)
+        print(f"generated {path} in {time.perf_counter() - start:.1f}s")
+    size_mb = path.stat().st_size / 1e6
+    print(f"file: {path.name}, {args.records} records, {size_mb:.1f} MB")
+    if not args.skip_parse:
+        count, rate = bare_parse_rate(path)
+        print(f"pymarc bare parse: {count} records, {rate:,.0f} records/s")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "SHUFANG_DATABASE_URL"}
+        env["SHUFANG_DATA_DIR"] = tmp
+        env["SHUFANG_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        sqlite = run_child(path, args.batch_size, env)
+        print(
+            f"marc_import SQLite: {sqlite['rate']:,} records/s ({sqlite['seconds']} s, "
+            f"loaded {sqlite['loaded']}, updated {sqlite['updated']}, rejected "
+            f"{sqlite['rejected']}), peak RSS {sqlite['maxrss_mb']} MB"
+        )
+    url = os.environ.get("SHUFANG_DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        pg = run_child(path, args.batch_size, dict(os.environ))
+        print(
+            f"marc_import PostgreSQL: {pg['rate']:,} records/s ({pg['seconds']} s), "
+            f"peak RSS {pg['maxrss_mb']} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
