@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -210,3 +210,177 @@ def _described(columns: list[str], aliases: Mapping[str, Iterable[str]] | None) 
         names = [n for n in (aliases or {}).get(column, ()) if n != column]
         out.append(f"{column} ({' / '.join(names)})" if names else column)
     return out
+
+
+# --- loading rows ------------------------------------------------------------------------
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+
+
+def parse_date(text: str, column: str) -> dt.date | None:
+    """A date written as 2020-05-01, 2020/5/1, 2020.05.01, 20200501 or 2020年5月1日; None
+    when empty."""
+    text = text.strip()
+    if not text:
+        return None
+    if " " in text or "T" in text:  # a datetime: keep its date
+        text = text.replace("T", " ").split(" ", 1)[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    raise ValidationFailed(
+        _("%(col)s: “%(text)s” is not a date (write 2020-05-01).") % {"col": column, "text": text},
+        field=column,
+    )
+
+
+def parse_datetime(text: str, column: str) -> dt.datetime | None:
+    """A local date and time (a date alone means midnight), made aware; None when empty."""
+    from django.utils import timezone
+
+    text = text.strip().replace("T", " ")
+    if not text:
+        return None
+    for fmt in _DATETIME_FORMATS:
+        try:
+            return timezone.make_aware(dt.datetime.strptime(text, fmt))  # noqa: DTZ007
+        except ValueError:
+            continue
+    day = parse_date(text, column)
+    assert day is not None
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did: rows loaded, rows rejected with their line and reason."""
+
+    loaded: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.loaded + len(self.rejected)
+
+    def summary(self) -> str:
+        return str(
+            _("%(total)d rows: %(loaded)d loaded, %(rejected)d rejected.")
+            % {"total": self.total, "loaded": self.loaded, "rejected": len(self.rejected)}
+        )
+
+
+def load_rows(
+    rows: Iterable[TabularRow],
+    load_one: Callable[[TabularRow], object],
+    *,
+    chunk: int = 500,
+    on_row: Callable[[TabularRow, RowError | None], None] | None = None,
+) -> ImportResult:
+    """Calls `load_one` for each row inside its own savepoint: a row that raises a
+    ShufangError or a database error leaves nothing behind and is reported with its line;
+    the other rows are loaded. Rows are committed in chunks of `chunk` (one transaction
+    each), so a large file neither holds one huge transaction nor commits row by row."""
+    from django.db import DatabaseError, transaction
+
+    from shufang.core.exceptions import ShufangError
+
+    result = ImportResult()
+    iterator = iter(rows)
+    finished = False
+    while not finished:
+        with transaction.atomic():
+            for _count in range(chunk):
+                try:
+                    row = next(iterator)
+                except StopIteration:
+                    finished = True
+                    break
+                error: RowError | None = None
+                try:
+                    with transaction.atomic():
+                        load_one(row)
+                except ShufangError as exc:
+                    error = RowError(row.line, str(exc.message))
+                except DatabaseError as exc:
+                    error = RowError(row.line, str(exc).strip().splitlines()[0][:300])
+                if error is None:
+                    result.loaded += 1
+                else:
+                    result.rejected.append(error)
+                if on_row is not None:
+                    on_row(row, error)
+    return result
+
+
+def count_rows(path: Path) -> int:
+    """Data rows in a file (non-blank rows after the heading), for a progress total."""
+    rows = [raw for _line, raw in _raw_rows(Path(path), "auto") if any(c.strip() for c in raw)]
+    return max(len(rows) - 1, 0)
+
+
+def run_import_command(
+    *,
+    path: Path,
+    load: Callable[..., ImportResult],
+    stdout: Any,
+    label: str,
+) -> ImportResult:
+    """What an import command does around its service: a progress bar with rate and ETA on
+    a terminal (quiet lines every 1000 rows otherwise), then the rejected rows and a summary.
+    `load(on_row=...)` runs the import."""
+    import sys
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    total = count_rows(path)
+    interactive = sys.stdout.isatty()
+    if interactive:
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]} rows/s"),
+            TimeRemainingColumn(),
+            console=Console(),
+        )
+        task = progress.add_task(label, total=total, rate="-")
+        with progress:
+
+            def tick(row: TabularRow, error: RowError | None) -> None:
+                progress.advance(task)
+                speed = progress.tasks[0].speed
+                progress.update(task, rate=f"{speed:.0f}" if speed else "-")
+
+            result = load(on_row=tick)
+    else:
+        done = 0
+
+        def tick(row: TabularRow, error: RowError | None) -> None:
+            nonlocal done
+            done += 1
+            if done % 1000 == 0:
+                stdout.write(f"{label}: {done}/{total}")
+
+        result = load(on_row=tick)
+    for error in result.rejected:
+        stdout.write(f"line {error.line}: {error.reason}")
+    stdout.write(result.summary())
+    return result
