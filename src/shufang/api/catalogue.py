@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +15,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pymarc.marcxml import record_to_xml_node
 
 from shufang.api.auth import api_actor
+from shufang.api.schemas import Input
 from shufang.catalogue.models import Collection, Item, MarcFlavour, Record
 from shufang.core.exceptions import ValidationFailed
 from shufang.core.permissions import require
@@ -47,7 +50,7 @@ class RecordOut(Schema):
     marcxml: str | None = None
 
 
-class RecordFields(Schema):
+class RecordFields(Input):
     """A record described by fields; the API writes it as a MARC 21 record."""
 
     title: str
@@ -65,7 +68,7 @@ class RecordFields(Schema):
     language: str = ""
 
 
-class RecordIn(Schema):
+class RecordIn(Input):
     marcxml: str | None = None
     flavour: str = MarcFlavour.MARC21
     fields: RecordFields | None = None
@@ -142,7 +145,8 @@ def _marcxml(record: Record) -> str:
     if not data:
         return ""
     marc = pymarc.Record(data=data, to_unicode=True, force_utf8=True)
-    return pymarc.record_to_xml(marc, namespace=True).decode("utf-8")
+    node = record_to_xml_node(marc, namespace=True)
+    return ET.tostring(node, encoding="unicode")
 
 
 def _record_out(record: Record, include_marcxml: bool) -> RecordOut:
@@ -225,7 +229,7 @@ class ItemOut(Schema):
     notes: str
 
 
-class ItemIn(Schema):
+class ItemIn(Input):
     record_id: int
     barcode: str
     home_service_point_id: int
@@ -237,7 +241,7 @@ class ItemIn(Schema):
     owning_library_id: int | None = None
 
 
-class ItemPatch(Schema):
+class ItemPatch(Input):
     call_number: str | None = None
     price: Decimal | None = None
     collection_id: int | None = None

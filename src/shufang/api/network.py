@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from shufang.api.auth import api_actor
+from shufang.api.schemas import Input
 from shufang.core.exceptions import PermissionDenied
 from shufang.core.permissions import require, visible_library_ids
 from shufang.network import services
@@ -36,7 +37,7 @@ class LibraryOut(Schema):
     closed_on: dt.date | None
 
 
-class LibraryIn(Schema):
+class LibraryIn(Input):
     system_id: int
     code: str
     name: str
@@ -52,7 +53,7 @@ class LibraryIn(Schema):
     closed_on: dt.date | None = None
 
 
-class LibraryPatch(Schema):
+class LibraryPatch(Input):
     name: str | None = None
     name_en: str | None = None
     kind: str | None = None
@@ -95,7 +96,7 @@ class ServicePointOut(Schema):
         ]
 
 
-class ServicePointIn(Schema):
+class ServicePointIn(Input):
     library_id: int
     code: str
     name: str
@@ -109,7 +110,7 @@ class ServicePointIn(Schema):
     closed_on: dt.date | None = None
 
 
-class ServicePointPatch(Schema):
+class ServicePointPatch(Input):
     name: str | None = None
     name_en: str | None = None
     kind: str | None = None
@@ -121,7 +122,7 @@ class ServicePointPatch(Schema):
     closed_on: dt.date | None = None
 
 
-class OpeningHoursIn(Schema):
+class OpeningHoursIn(Input):
     periods: list[OpeningPeriod]
 
 

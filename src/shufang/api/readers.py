@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from shufang.api.auth import api_actor
+from shufang.api.schemas import Input
 from shufang.core.permissions import require, visible_library_ids
 from shufang.network.models import ServicePoint
 from shufang.readers.models import Card, Reader, ReaderCategory
@@ -51,7 +52,7 @@ class ReaderOut(ReaderSummary):
     keep_loan_history: bool
 
 
-class ReaderIn(Schema):
+class ReaderIn(Input):
     name: str
     category_id: int
     home_service_point_id: int
@@ -68,7 +69,7 @@ class ReaderIn(Schema):
     card_expires_on: dt.date | None = None
 
 
-class ReaderPatch(Schema):
+class ReaderPatch(Input):
     name: str | None = None
     category_id: int | None = None
     home_service_point_id: int | None = None
