@@ -91,6 +91,24 @@ def _join(parts: list[str], sep: str = " ") -> str:
     return sep.join(trim_isbd(p) for p in parts if trim_isbd(p))
 
 
+_TITLE_SEPARATORS = {"b": " : ", "e": " : ", "n": ". ", "p": ". ", "h": ". ", "i": ". ",
+                     "a": " ; "}
+
+
+def _title(f: Field | None, codes: str) -> str:
+    """Title proper and its parts, trailing ISBD punctuation trimmed, joined the ISBD way."""
+    if f is None or f.is_control_field():
+        return ""
+    out = ""
+    for sub in f.subfields:
+        if sub.code not in codes:
+            continue
+        value = trim_isbd(sub.value)
+        if value:
+            out = out + _TITLE_SEPARATORS.get(sub.code, " ") + value if out else value
+    return out
+
+
 def pinyin_of(text: str) -> tuple[str, str]:
     """(space-separated lower-case syllables, initials) for a Chinese title, or ("", "")."""
     if not _HAN.search(text):
@@ -174,7 +192,7 @@ _MARC21_AUDIENCE = {
 def _extract_marc21(record: Record) -> BibFields:
     b = BibFields(control_number=_control(record, "001"))
     f245 = record.get("245")
-    b.title = _join(_subs(f245, "a", "b", "n", "p"))
+    b.title = _title(f245, "abnp")
     b.responsibility = _join(_subs(f245, "c"))
     authors = [
         trim_isbd(v)
@@ -274,7 +292,7 @@ _CNMARC_AUDIENCE = {
 def _extract_cnmarc(record: Record) -> BibFields:
     b = BibFields(control_number=_control(record, "001"))
     f200 = record.get("200")
-    b.title = _join(_subs(f200, "a", "e", "h", "i"))
+    b.title = _title(f200, "aehi")
     b.responsibility = _join(_subs(f200, "f", "g"), " ; ")
     pinyin = _join(_subs(f200, "9", "A"))
     if pinyin:

@@ -79,7 +79,7 @@ def test_marc8_record_is_decoded_to_unicode():
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8"])
 def test_cnmarc_chinese_title_is_read_in_either_encoding(encoding):
-    data = cnmarc_bytes([cnmarc_record("丽江古城史话", isbn="9787222123456"),
+    data = cnmarc_bytes([cnmarc_record("丽江古城史话", isbn="9787222123458"),
                          cnmarc_record("纳西族东巴文化")], encoding)
 
     results = list(iter_marc(stream(data)))
