@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
@@ -71,7 +72,10 @@ def run_server(
 ) -> None:
     """Serves until interrupted. Used by `serve` and `demo`."""
     import waitress
+    from django.conf import settings
 
+    # whitenoise warns at start-up when STATIC_ROOT is missing (assets come from the finders).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     from shufang.config.wsgi import application
 
     if no_sip:
