@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pymarc import Field, Indicators, Leader, Record, Subfield
+from pymarc import Field, Indicators, Record, Subfield
 from stdnum import ean
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
@@ -591,7 +591,7 @@ def _sf(*pairs: str) -> list[Subfield]:
 
 def to_cnmarc(book: BookSpec) -> Record:
     level = "s" if book.material == "periodical" else "m"
-    record = Record(force_utf8=True, leader=Leader(f"00000na{level}0 2200000   450 "))
+    record = Record(force_utf8=True, leader=f"00000na{level}0 2200000   450 ")
     audience = {"juvenile": "c", "adult": "m"}[book.audience]
     f100 = f"20210101d{book.year}    {audience}  y0chiy50      ea"
     fields = [
@@ -675,7 +675,7 @@ def to_cnmarc(book: BookSpec) -> Record:
 
 
 def to_marc21(book: BookSpec) -> Record:
-    record = Record(force_utf8=True, leader=Leader("00000nam a2200000 i 4500"))
+    record = Record(force_utf8=True, leader="00000nam a2200000 i 4500")
     audience = "j" if book.audience == "juvenile" else "e"
     country = "cc " if book.isbn.startswith("9787") else "enk"
     fiction = "1" if book.clc.startswith("I") else "0"

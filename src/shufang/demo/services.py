@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shufang.catalogue.callnumbers import call_number_sort_key
 from shufang.catalogue.models import Collection, Item, ItemStatus, Record
-from shufang.catalogue.services.importing import marc_import
+from shufang.catalogue.services.importing import ImportReport, marc_import
 from shufang.core.audit import Actor, audit_bulk, audit_record
 from shufang.core.demo_accounts import DEMO_PASSWORD, DEMO_READER_PIN
 from shufang.core.exceptions import Conflict
@@ -171,20 +172,20 @@ def demo_network_build(*, actor: Actor, progress: Progress = _noop) -> int:
             contact_email=spec.contact_email,
         )
     points = data.service_points()
-    for n, spec in enumerate(points, start=1):
+    for n, sp in enumerate(points, start=1):
         point = network.service_point_create(
-            library=libraries[spec.library_code],
-            code=spec.code,
-            name=spec.name,
-            kind=spec.kind,
+            library=libraries[sp.library_code],
+            code=sp.code,
+            name=sp.name,
+            kind=sp.kind,
             actor=actor,
-            name_en=spec.name_en,
-            host_organisation=spec.host_organisation,
-            address=spec.address,
-            opened_on=spec.opened_on,
-            closed_on=spec.closed_on,
+            name_en=sp.name_en,
+            host_organisation=sp.host_organisation,
+            address=sp.address,
+            opened_on=sp.opened_on,
+            closed_on=sp.closed_on,
         )
-        network.opening_hours_set(service_point=point, periods=spec.hours, actor=actor)
+        network.opening_hours_set(service_point=point, periods=sp.hours, actor=actor)
         progress("network", n, len(points))
     start, end, reason = data.COVID_CLOSURE
     network.calendar_exception_add(
@@ -366,6 +367,10 @@ def demo_catalogue_build(
     return len(ids), item_count
 
 
+def _import_progress(progress: Progress, base: int, total: int, report: ImportReport) -> None:
+    progress("catalogue", base + report.seen, total)
+
+
 def _records_load(
     files: dict[str, bytes], *, actor: Actor, total: int, progress: Progress
 ) -> dict[str, int]:
@@ -384,7 +389,7 @@ def _records_load(
             create_items=False,
             actor=actor,
             batch_size=1000,
-            progress=lambda r, base=done: progress("catalogue", base + r.seen, total),
+            progress=partial(_import_progress, progress, done, total),
         )
         done += report.seen
         if report.rejected:
@@ -615,7 +620,7 @@ def demo_readers_bulk_create(
     made = 0
     for start in range(0, count, BATCH):
         batch_readers: list[Reader] = []
-        batch_cards: list[tuple[dt.datetime, dt.date, str, ServicePoint]] = []
+        batch_cards: list[tuple[dt.datetime, dt.date, CardStatus, ServicePoint]] = []
         for n in range(start, min(count, start + BATCH)):
             juvenile = rng.random() < 0.4
             if juvenile:

@@ -71,7 +71,7 @@ def run_server(
     stdout: OutputWrapper,
 ) -> None:
     """Serves until interrupted. Used by `serve` and `demo`."""
-    import waitress
+    import waitress  # type: ignore[import-untyped]
     from django.conf import settings
 
     # whitenoise warns at start-up when STATIC_ROOT is missing (assets come from the finders).
