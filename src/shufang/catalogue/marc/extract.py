@@ -219,7 +219,8 @@ def _extract_marc21(record: Record) -> BibFields:
     b.subjects = list(
         dict.fromkeys(
             _join(_subs(f, "a", "x", "y", "z", "v"), "--")
-            for f in record.get_fields("650", "651")
+            for tag in ("650", "651")
+            for f in record.get_fields(tag)
             if _subs(f, "a")
         )
     )
