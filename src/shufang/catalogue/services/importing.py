@@ -192,6 +192,12 @@ class _Importer:
                 Reject(source, result.position, result.offset, result.error or "unreadable record")
             )
             return None
+        if result.flavour == "marc21" and str(result.record.leader)[6:7] in ("u", "v", "x", "y"):
+            self.report.add_reject(Reject(
+                source, result.position, result.offset,
+                str(_("a MARC 21 holdings record, not a bibliographic record")),
+            ))
+            return None
         try:
             bib = extract_fields(result.record, result.flavour)
             values = record_values(bib)
