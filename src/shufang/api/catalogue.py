@@ -82,7 +82,9 @@ def _marc_from_fields(fields: RecordFields) -> pymarc.Record:
     def add(tag: str, ind: tuple[str, str], *pairs: tuple[str, str]) -> None:
         subfields = [pymarc.Subfield(code, value) for code, value in pairs if value]
         if subfields:
-            record.add_field(pymarc.Field(tag=tag, indicators=list(ind), subfields=subfields))
+            record.add_field(
+                pymarc.Field(tag=tag, indicators=pymarc.Indicators(*ind), subfields=subfields)
+            )
 
     for isbn in fields.isbn:
         add("020", (" ", " "), ("a", isbn))

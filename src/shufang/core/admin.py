@@ -36,7 +36,7 @@ def _field_value(obj: Model, name: str) -> Any:
     field = obj._meta.get_field(name)
     if field.many_to_many:
         return None
-    return getattr(obj, field.attname, None)
+    return getattr(obj, getattr(field, "attname", name), None)
 
 
 class AuditedModelAdmin(admin.ModelAdmin):

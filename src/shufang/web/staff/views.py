@@ -30,7 +30,9 @@ MENU = [
 @staff_required()
 def staff_home(request: HttpRequest) -> HttpResponse:
     entries = [(url, label) for perm, url, label in MENU if has_permission(request.user, perm)]
-    roles = StaffRole.objects.filter(user=request.user).select_related("library", "service_point")
+    roles = StaffRole.objects.filter(user_id=int(request.user.pk or 0)).select_related(
+        "library", "service_point"
+    )
     return render(request, "web/staff/home.html", {"entries": entries, "roles": roles})
 
 
