@@ -91,8 +91,7 @@ def _join(parts: list[str], sep: str = " ") -> str:
     return sep.join(trim_isbd(p) for p in parts if trim_isbd(p))
 
 
-_TITLE_SEPARATORS = {"b": " : ", "e": " : ", "n": ". ", "p": ". ", "h": ". ", "i": ". ",
-                     "a": " ; "}
+_TITLE_SEPARATORS = {"b": " : ", "e": " : ", "n": ". ", "p": ". ", "h": ". ", "i": ". ", "a": " ; "}
 
 
 def _title(f: Field | None, codes: str) -> str:
@@ -354,15 +353,14 @@ def _extract_cnmarc(record: Record) -> BibFields:
 
 
 def _cnmarc_audience(codes: str) -> str:
-    found = [_CNMARC_AUDIENCE.get(c) for c in codes if c.strip()]
-    found = [c for c in found if c]
+    found = [_CNMARC_AUDIENCE[c] for c in codes if c in _CNMARC_AUDIENCE]
     if not found:
         return "unknown"
     if "juvenile" in found and "adult" in found:
         return "general"
     if all(c == "unknown" for c in found):
         return "unknown"
-    return next(c for c in found if c != "unknown")
+    return str(next(c for c in found if c != "unknown"))
 
 
 def _cnmarc_material(leader: str, record: Record) -> str:

@@ -193,10 +193,14 @@ class _Importer:
             )
             return None
         if result.flavour == "marc21" and str(result.record.leader)[6:7] in ("u", "v", "x", "y"):
-            self.report.add_reject(Reject(
-                source, result.position, result.offset,
-                str(_("a MARC 21 holdings record, not a bibliographic record")),
-            ))
+            self.report.add_reject(
+                Reject(
+                    source,
+                    result.position,
+                    result.offset,
+                    str(_("a MARC 21 holdings record, not a bibliographic record")),
+                )
+            )
             return None
         try:
             bib = extract_fields(result.record, result.flavour)
@@ -454,18 +458,16 @@ def _insert(
     if not rows:
         return []
     columns = list(rows[0])
-    fields = [
-        model._meta.get_field(
-            c.removesuffix("_id") if c.endswith("_id") and not _has_field(model, c) else c
-        )
-        for c in columns
-    ]
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    fields = [by_name.get(c) or by_column[c] for c in columns]
     converters = [(i, f) for i, f in enumerate(fields) if isinstance(f, _CONVERTED)]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     per_statement = max(1, _MAX_PARAMS // len(columns))
-    suffix = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""
+    pk_column = str(model._meta.pk.column) if model._meta.pk is not None else "id"
+    suffix = f" RETURNING {connection.ops.quote_name(pk_column)}" if returning else ""
     ids: list[int] = []
     cache: dict[tuple[int, int], Any] = {}
     with connection.cursor() as cursor:
@@ -491,13 +493,6 @@ def _insert(
                 ids.extend(row[0] for row in cursor.fetchall())
     return ids
 
-
-def _has_field(model: type[models.Model], name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except Exception:
-        return False
-    return True
 
 
 def _price(value: Decimal | None) -> Decimal | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pymarc
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shufang.catalogue.marc.extract import BibFields, extract_fields
@@ -38,10 +38,10 @@ INDEXED_FIELDS = (
     "material_type",
     "price",
 )
-_MAX = {
-    f.name: f.max_length
-    for f in Record._meta.get_fields()
-    if getattr(f, "max_length", None) and f.get_internal_type() == "CharField"
+_MAX: dict[str, int] = {
+    f.name: int(f.max_length)
+    for f in Record._meta.concrete_fields
+    if isinstance(f, models.CharField) and f.max_length
 }
 
 

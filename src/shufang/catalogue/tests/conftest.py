@@ -22,8 +22,9 @@ def actor() -> Actor:
 @pytest.fixture
 def service_point(db) -> ServicePoint:
     system = LibrarySystem.objects.create(code="LJ", name="丽江市图书馆总分馆")
-    library = Library.objects.create(system=system, code="CN-530700-1-LJ", name="丽江市图书馆",
-                                     kind=LibraryKind.CITY)
+    library = Library.objects.create(
+        system=system, code="CN-530700-1-LJ", name="丽江市图书馆", kind=LibraryKind.CITY
+    )
     return ServicePoint.objects.create(library=library, code="LJ-MAIN", name="总馆", kind="main")
 
 
@@ -32,35 +33,80 @@ def collection(db) -> Collection:
     return Collection.objects.create(code="ADULT", name="成人外借")
 
 
-def cnmarc_record(title: str, *, isbn: str = "", control: str = "", pinyin: str = "",
-                  holdings: list[tuple[str, str, str]] = ()) -> Record:  # type: ignore[assignment]
+def cnmarc_record(
+    title: str,
+    *,
+    isbn: str = "",
+    control: str = "",
+    pinyin: str = "",
+    holdings: list[tuple[str, str, str]] = (),
+) -> Record:  # type: ignore[assignment]
     """A CNMARC book record as a Chinese vendor would send it."""
     r = Record(force_utf8=True)
     r.leader = Leader("00000nam0 2200000   450 ")
     if control:
         r.fields.append(Field(tag="001", data=control))
     if isbn:
-        r.fields.append(Field(tag="010", indicators=Indicators(" ", " "),
-                              subfields=[Subfield("a", isbn), Subfield("d", "CNY38.00")]))
-    r.fields.append(Field(tag="100", indicators=Indicators(" ", " "),
-                          subfields=[Subfield("a", "20240101d2023    em y0chiy50      ea")]))
-    r.fields.append(Field(tag="101", indicators=Indicators("0", " "),
-                          subfields=[Subfield("a", "chi")]))
+        r.fields.append(
+            Field(
+                tag="010",
+                indicators=Indicators(" ", " "),
+                subfields=[Subfield("a", isbn), Subfield("d", "CNY38.00")],
+            )
+        )
+    r.fields.append(
+        Field(
+            tag="100",
+            indicators=Indicators(" ", " "),
+            subfields=[Subfield("a", "20240101d2023    em y0chiy50      ea")],
+        )
+    )
+    r.fields.append(
+        Field(tag="101", indicators=Indicators("0", " "), subfields=[Subfield("a", "chi")])
+    )
     sub = [Subfield("a", title)]
     if pinyin:
         sub.append(Subfield("9", pinyin))
     sub.append(Subfield("f", "和力民著"))
     r.fields.append(Field(tag="200", indicators=Indicators("1", " "), subfields=sub))
-    r.fields.append(Field(tag="210", indicators=Indicators(" ", " "), subfields=[
-        Subfield("a", "昆明"), Subfield("c", "云南人民出版社"), Subfield("d", "2023")]))
-    r.fields.append(Field(tag="690", indicators=Indicators(" ", " "),
-                          subfields=[Subfield("a", "K297.43"), Subfield("v", "5")]))
-    r.fields.append(Field(tag="701", indicators=Indicators(" ", "0"),
-                          subfields=[Subfield("a", "和力民"), Subfield("4", "著")]))
+    r.fields.append(
+        Field(
+            tag="210",
+            indicators=Indicators(" ", " "),
+            subfields=[
+                Subfield("a", "昆明"),
+                Subfield("c", "云南人民出版社"),
+                Subfield("d", "2023"),
+            ],
+        )
+    )
+    r.fields.append(
+        Field(
+            tag="690",
+            indicators=Indicators(" ", " "),
+            subfields=[Subfield("a", "K297.43"), Subfield("v", "5")],
+        )
+    )
+    r.fields.append(
+        Field(
+            tag="701",
+            indicators=Indicators(" ", "0"),
+            subfields=[Subfield("a", "和力民"), Subfield("4", "著")],
+        )
+    )
     for library, barcode, book_number in holdings:
-        r.fields.append(Field(tag="905", indicators=Indicators(" ", " "), subfields=[
-            Subfield("a", library), Subfield("b", barcode), Subfield("d", "K297.43"),
-            Subfield("e", book_number)]))
+        r.fields.append(
+            Field(
+                tag="905",
+                indicators=Indicators(" ", " "),
+                subfields=[
+                    Subfield("a", library),
+                    Subfield("b", barcode),
+                    Subfield("d", "K297.43"),
+                    Subfield("e", book_number),
+                ],
+            )
+        )
     return r
 
 

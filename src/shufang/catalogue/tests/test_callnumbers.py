@@ -35,7 +35,7 @@ def test_key_is_digits_only_so_every_collation_sorts_it_alike():
 
 
 classes = st.builds(
-    lambda letters, digits: letters + ".".join(digits[i:i + 3] for i in range(0, len(digits), 3)),
+    lambda letters, digits: letters + ".".join(digits[i : i + 3] for i in range(0, len(digits), 3)),
     st.sampled_from(["I", "K", "TP", "G", "D"]),
     st.text(alphabet="0123456789", min_size=1, max_size=7),
 )

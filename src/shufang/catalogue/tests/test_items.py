@@ -21,9 +21,15 @@ def record(db):
 
 @pytest.fixture
 def item(record, service_point, collection, actor):
-    return item_create(record=record, barcode="LJ0001", home_service_point=service_point,
-                       collection=collection, actor=actor, call_number="K297.43/12",
-                       price=Decimal("38.00"))
+    return item_create(
+        record=record,
+        barcode="LJ0001",
+        home_service_point=service_point,
+        collection=collection,
+        actor=actor,
+        call_number="K297.43/12",
+        price=Decimal("38.00"),
+    )
 
 
 def test_new_item_belongs_to_its_service_points_library_and_is_audited(item, service_point):
@@ -32,14 +38,21 @@ def test_new_item_belongs_to_its_service_points_library_and_is_audited(item, ser
     assert item.status == ItemStatus.AVAILABLE
     assert item.call_number_sort == call_number_sort_key("K297.43/12")
     assert list(AuditEvent.objects.values_list("action", "object_id")) == [
-        ("item.create", str(item.pk))]
+        ("item.create", str(item.pk))
+    ]
 
 
-def test_duplicate_barcode_is_a_conflict_and_creates_nothing(item, record, service_point,
-                                                               collection, actor):
+def test_duplicate_barcode_is_a_conflict_and_creates_nothing(
+    item, record, service_point, collection, actor
+):
     with pytest.raises(Conflict) as raised:
-        item_create(record=record, barcode="LJ0001", home_service_point=service_point,
-                    collection=collection, actor=actor)
+        item_create(
+            record=record,
+            barcode="LJ0001",
+            home_service_point=service_point,
+            collection=collection,
+            actor=actor,
+        )
 
     assert raised.value.code == "barcode_taken"
     assert "LJ0001" in str(raised.value.message)
@@ -51,7 +64,9 @@ def test_update_changes_call_number_and_its_sort_key(item, actor):
     updated = item_update(item=item, actor=actor, call_number="K297.43/120")
 
     assert (updated.call_number, updated.call_number_sort) == (
-        "K297.43/120", call_number_sort_key("K297.43/120"))
+        "K297.43/120",
+        call_number_sort_key("K297.43/120"),
+    )
     event = AuditEvent.objects.get(action="item.update")
     assert event.changes == {"call_number": ["K297.43/12", "K297.43/120"]}
 
@@ -67,8 +82,13 @@ def test_update_cannot_change_status(item, actor):
 
 def test_checkout_then_checkin_away_puts_the_item_in_transit(item, actor):
     item_set_status(item=item, to=ItemStatus.ON_LOAN, trigger=Trigger.CHECKOUT, actor=actor)
-    moved = item_set_status(item=item, to=ItemStatus.IN_TRANSIT, trigger=Trigger.CHECKIN_AWAY,
-                            actor=actor, reason="returned at a branch")
+    moved = item_set_status(
+        item=item,
+        to=ItemStatus.IN_TRANSIT,
+        trigger=Trigger.CHECKIN_AWAY,
+        actor=actor,
+        reason="returned at a branch",
+    )
 
     assert moved.status == ItemStatus.IN_TRANSIT
     assert AuditEvent.objects.filter(action="item.status").count() == 2
@@ -96,8 +116,9 @@ def test_trigger_leading_elsewhere_is_refused(item, actor):
 
 def test_transition_table_covers_every_status_and_leads_only_to_statuses():
     assert set(TRANSITIONS) == set(ItemStatus.values)
-    assert all(target in ItemStatus.values for row in TRANSITIONS.values()
-               for target in row.values())
+    assert all(
+        target in ItemStatus.values for row in TRANSITIONS.values() for target in row.values()
+    )
     assert next_status(ItemStatus.IN_PROCESSING, Trigger.CATALOGUED) == ItemStatus.AVAILABLE
     assert next_status(ItemStatus.ON_HOLD_SHELF, Trigger.SEND) == ItemStatus.IN_TRANSIT
     assert next_status(ItemStatus.MISSING, Trigger.FOUND) == ItemStatus.AVAILABLE

@@ -13,8 +13,11 @@ from shufang.catalogue.marc.write import record_as_iso2709
 from .conftest import DATA
 
 MAPPED = {m21: set(codes) for m21, _cn, codes in DATA_FIELD_MAP if m21 != "260"}
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
-               max_size=20).map(str.strip).filter(bool)
+text = (
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 def _mapped_subfields(record: Record) -> list[tuple[str, str, str]]:
@@ -39,11 +42,21 @@ def marc21_records(draw):
     for tag, codes in MAPPED.items():
         for _ in range(draw(st.integers(0, 2 if tag in ("020", "650", "700") else 1))):
             chosen = draw(st.lists(st.sampled_from(sorted(codes)), min_size=1, max_size=3))
-            r.fields.append(Field(tag=tag, indicators=Indicators(" ", " "),
-                                  subfields=[Subfield(c, draw(text)) for c in chosen]))
+            r.fields.append(
+                Field(
+                    tag=tag,
+                    indicators=Indicators(" ", " "),
+                    subfields=[Subfield(c, draw(text)) for c in chosen],
+                )
+            )
     if draw(st.booleans()):
-        r.fields.append(Field(tag="084", indicators=Indicators(" ", " "), subfields=[
-            Subfield("a", draw(text)), Subfield("2", "clc")]))
+        r.fields.append(
+            Field(
+                tag="084",
+                indicators=Indicators(" ", " "),
+                subfields=[Subfield("a", draw(text)), Subfield("2", "clc")],
+            )
+        )
     r.fields.sort(key=lambda f: f.tag)
     return r
 
@@ -55,8 +68,9 @@ def test_marc21_to_cnmarc_and_back_keeps_every_mapped_subfield(record):
     before = _mapped_subfields(record)
 
     # when it goes to CNMARC (written and read back as ISO 2709) and back to MARC 21
-    cnmarc = decode_iso2709(record_as_iso2709(marc21_to_cnmarc(record), "cnmarc"),
-                            flavour="cnmarc").record
+    cnmarc = decode_iso2709(
+        record_as_iso2709(marc21_to_cnmarc(record), "cnmarc"), flavour="cnmarc"
+    ).record
     after = _mapped_subfields(cnmarc_to_marc21(cnmarc))
 
     # then every mapped subfield is there again
@@ -64,8 +78,12 @@ def test_marc21_to_cnmarc_and_back_keeps_every_mapped_subfield(record):
 
 
 def test_real_records_keep_their_extracted_fields_through_a_round_trip():
-    for name in ("marc4j/summerland.mrc", "pymarc/marc.dat", "pymarc/multi_isbn.dat",
-                 "marc4j/oclc_63111280_export_as_UTF8_from_connexion.mrc"):
+    for name in (
+        "marc4j/summerland.mrc",
+        "pymarc/marc.dat",
+        "pymarc/multi_isbn.dat",
+        "marc4j/oclc_63111280_export_as_UTF8_from_connexion.mrc",
+    ):
         for result in iter_marc(DATA / name):
             original = extract_fields(result.record, "marc21")
             back = extract_fields(cnmarc_to_marc21(marc21_to_cnmarc(result.record)), "marc21")

@@ -21,13 +21,16 @@ yaz = pytest.mark.skipif(shutil.which("yaz-marcdump") is None, reason="yaz not i
 @pytest.fixture
 def catalogue(actor):
     marc_import(sources=[DATA / "marc4j/chabon.mrc", DATA / "pymarc/marc8.dat"], actor=actor)
-    marc_import(sources=[stream(cnmarc_bytes([cnmarc_record("丽江古城史话", control="LJ1")],
-                                             "gb18030"))], actor=actor)
+    marc_import(
+        sources=[stream(cnmarc_bytes([cnmarc_record("丽江古城史话", control="LJ1")], "gb18030"))],
+        actor=actor,
+    )
 
 
 def _yaz(path, *args):
-    return subprocess.run(["yaz-marcdump", *args, str(path)], capture_output=True, text=True,
-                          check=False)
+    return subprocess.run(
+        ["yaz-marcdump", *args, str(path)], capture_output=True, text=True, check=False
+    )
 
 
 @yaz

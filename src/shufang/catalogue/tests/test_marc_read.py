@@ -9,7 +9,8 @@ from shufang.catalogue.marc.read import iter_marc
 
 from .conftest import DATA, cnmarc_bytes, cnmarc_record, stream
 
-MANIFEST = list(csv.DictReader(open(DATA / "MANIFEST.tsv", encoding="utf-8"), delimiter="\t"))
+with open(DATA / "MANIFEST.tsv", encoding="utf-8") as _handle:
+    MANIFEST = list(csv.DictReader(_handle, delimiter="\t"))
 
 # Where we deliberately differ from the counts pymarc's own reader gives (the manifest):
 # (good, bad) as we read them, and why.
@@ -48,9 +49,18 @@ def test_every_manifest_file_reads_with_the_expected_counts_and_first_title(row)
     expected = DIFFERENT.get(row["file"], (int(row["records"]), int(row["bad"])))
     assert (len(good), len(bad)) == expected
     assert all(r.error and r.position >= 1 for r in bad)
-    if good and row["title"].startswith(("245$a", "200$a")) and row["file"] in (
-        "marc4j/chabon.mrc", "marc4j/summerland.xml", "pymarc/marc.dat", "pymarc/batch.xml",
-        "marc4j/pride-and-prejudice-fixed.mrc", "marc4j/sample1a.xml",
+    if (
+        good
+        and row["title"].startswith(("245$a", "200$a"))
+        and row["file"]
+        in (
+            "marc4j/chabon.mrc",
+            "marc4j/summerland.xml",
+            "pymarc/marc.dat",
+            "pymarc/batch.xml",
+            "marc4j/pride-and-prejudice-fixed.mrc",
+            "marc4j/sample1a.xml",
+        )
     ):
         title_tag = row["title"][:3]
         expected_a = row["title"].split(" ", 1)[1].strip()
@@ -79,8 +89,10 @@ def test_marc8_record_is_decoded_to_unicode():
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8"])
 def test_cnmarc_chinese_title_is_read_in_either_encoding(encoding):
-    data = cnmarc_bytes([cnmarc_record("丽江古城史话", isbn="9787222123458"),
-                         cnmarc_record("纳西族东巴文化")], encoding)
+    data = cnmarc_bytes(
+        [cnmarc_record("丽江古城史话", isbn="9787222123458"), cnmarc_record("纳西族东巴文化")],
+        encoding,
+    )
 
     results = list(iter_marc(stream(data)))
 
