@@ -40,6 +40,10 @@ class LibrarySystemAdmin(AuditedModelAdmin):
 
 @admin.register(Library)
 class LibraryAdmin(AuditedModelAdmin):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A code is an identity (ISIL): the services never change it.
+        return ["code"] if obj is not None else []
+
     list_display = ["code", "name", "kind", "system", "contact_phone", "closed_on"]
     list_filter = ["kind", "system"]
     search_fields = ["code", "name", "name_en", "address"]
@@ -67,6 +71,10 @@ class OpeningHoursInline(admin.TabularInline):
 
 @admin.register(ServicePoint)
 class ServicePointAdmin(AuditedModelAdmin):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A code is an identity (ISIL): the services never change it.
+        return ["code"] if obj is not None else []
+
     list_display = ["code", "name", "kind", "library", "contact_phone", "closed_on"]
     list_filter = ["kind", "library"]
     search_fields = ["code", "name", "name_en", "address", "host_organisation"]
