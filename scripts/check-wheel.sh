@@ -23,8 +23,10 @@ root = Path(shufang.__file__).parent
 assert "src/shufang" not in str(root), f"wheel test imported the source tree: {root}"
 mo = list(root.glob("locale/*/LC_MESSAGES/django.mo"))
 assert mo, "compiled translations missing from the wheel"
-zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/")
-en = Client(HTTP_ACCEPT_LANGUAGE="en").get("/")
+zh = Client(HTTP_ACCEPT_LANGUAGE="en").get("/")
+en_client = Client()
+en_client.cookies["django_language"] = "en"
+en = en_client.get("/")
 assert zh.status_code == 200 and en.status_code == 200, (zh.status_code, en.status_code)
 assert 'lang="zh-hans"' in zh.content.decode(), "default language is not Simplified Chinese"
 assert 'lang="en"' in en.content.decode()

@@ -13,6 +13,9 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     if args:
         args[0] = "shufang"
+    # The documented commands are hyphenated (`import-marc`); Django's modules cannot be.
+    if len(args) > 1 and not args[1].startswith("-"):
+        args[1] = args[1].replace("-", "_")
     execute_from_command_line(args)
 
 

@@ -19,7 +19,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
@@ -33,6 +32,7 @@ from shufang.core.audit import Actor, audit_bulk, audit_record
 from shufang.core.demo_accounts import DEMO_PASSWORD, DEMO_READER_PIN
 from shufang.core.exceptions import Conflict
 from shufang.core.models import AuditEvent, Role, StaffRole
+from shufang.core.services import staff_role_grant, staff_user_create
 from shufang.demo import catalogue_gen as gen
 from shufang.demo import data
 from shufang.demo.models import DemoBuild
@@ -283,41 +283,27 @@ STAFF = [
 def demo_staff_create(*, actor: Actor, progress: Progress = _noop) -> list[tuple[str, str, str]]:
     """The superuser `admin` and one user per role, all with the demo password (hashed once:
     the demo password is public anyway, and `check --deploy` refuses it)."""
-    user_model = get_user_model()
     password = make_password(DEMO_PASSWORD)
-    admin = user_model.objects.create(
+    staff_user_create(
         username="admin",
-        is_staff=True,
-        is_superuser=True,
-        password=password,
+        password_hash=password,
         first_name="管理员",
         email="admin@example.org",
-    )
-    audit_record(
+        is_superuser=True,
         actor=actor,
-        action="user.created",
-        obj=admin,
-        changes={"username": "admin", "superuser": True},
     )
     listing = [("admin", "superuser", str(_("whole network")))]
     libraries = {lib.code: lib for lib in Library.objects.all()}
     for n, (username, role, library_code, first, last) in enumerate(STAFF, start=1):
-        user = user_model.objects.create(
+        user = staff_user_create(
             username=username,
-            is_staff=True,
-            password=password,
+            password_hash=password,
             first_name=first,
             last_name=last,
             email=f"{username}@example.org",
-        )
-        grant = StaffRole.objects.create(user=user, role=role, library=libraries[library_code])
-        audit_record(actor=actor, action="user.created", obj=user, changes={"username": username})
-        audit_record(
             actor=actor,
-            action="staff_role.granted",
-            obj=grant,
-            changes={"user": username, "role": role, "library": library_code},
         )
+        staff_role_grant(user=user, role=role, library=libraries[library_code], actor=actor)
         listing.append((username, str(role), libraries[library_code].name))
         progress("staff", n, len(STAFF))
     return listing
