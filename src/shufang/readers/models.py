@@ -75,6 +75,8 @@ class Reader(TimeStampedModel):
                 name="reader_id_number_once",
             )
         ]
+        # The partial unique index above is not used for look-ups by SQLite's planner.
+        indexes = [models.Index(fields=["id_number_hash"], name="reader_id_hash_idx")]
 
     def __str__(self) -> str:
         return self.name

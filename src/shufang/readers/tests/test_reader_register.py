@@ -189,6 +189,7 @@ def test_pin_is_hashed_and_checked(adult, service_point, actor):
         name="甲", category=adult, home_service_point=service_point, actor=actor, pin="123456"
     )
     assert "123456" not in reader.pin_hash
+    assert reader.pin_hash.startswith("pbkdf2_sha256$60000$")
     assert reader_check_pin(reader=reader, pin="123456") is True
     assert reader_check_pin(reader=reader, pin="654321") is False
     reader_set_pin(reader=reader, pin="654321", actor=actor)
