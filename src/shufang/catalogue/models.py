@@ -149,15 +149,21 @@ class Item(TimeStampedModel):
         Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="items"
     )
     owning_library = models.ForeignKey(
-        "network.Library", verbose_name=_("owning library"), on_delete=models.PROTECT,
+        "network.Library",
+        verbose_name=_("owning library"),
+        on_delete=models.PROTECT,
         related_name="items",
     )
     home_service_point = models.ForeignKey(
-        "network.ServicePoint", verbose_name=_("home service point"), on_delete=models.PROTECT,
+        "network.ServicePoint",
+        verbose_name=_("home service point"),
+        on_delete=models.PROTECT,
         related_name="home_items",
     )
     current_service_point = models.ForeignKey(
-        "network.ServicePoint", verbose_name=_("current location"), on_delete=models.PROTECT,
+        "network.ServicePoint",
+        verbose_name=_("current location"),
+        on_delete=models.PROTECT,
         related_name="current_items",
     )
     collection = models.ForeignKey(
@@ -169,12 +175,17 @@ class Item(TimeStampedModel):
     )
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, null=True, blank=True)
     acquisition_source = models.CharField(
-        _("acquisition source"), max_length=20, choices=AcquisitionSource.choices,
+        _("acquisition source"),
+        max_length=20,
+        choices=AcquisitionSource.choices,
         default=AcquisitionSource.PURCHASE,
     )
     acquired_on = models.DateField(_("acquired on"), null=True, blank=True, db_index=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.IN_PROCESSING,
+        _("status"),
+        max_length=16,
+        choices=ItemStatus.choices,
+        default=ItemStatus.IN_PROCESSING,
         db_index=True,
     )
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)

@@ -44,10 +44,10 @@ DATA_DIR = Path(env("DATA_DIR", str(Path.cwd() / "shufang-data"))).resolve()
 DEMO_SECRET_KEY = "shufang-demo-insecure-secret-key-do-not-use-in-production-0123456789"
 SECRET_KEY = env("SECRET_KEY", DEMO_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+ALLOWED_HOSTS = [
+    h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 # Key for the national ID numbers (Fernet keys, comma separated, newest first, for rotation)
 # and for their look-up hash. Derived from SECRET_KEY when unset (demo and tests only).
@@ -121,7 +121,9 @@ def _database() -> dict:
             ),
         }
         # Tests use a file, not shared-cache memory: concurrency tests need real WAL locking.
-        config["TEST"] = {"NAME": env("TEST_SQLITE_NAME", "") or str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+        config["TEST"] = {
+            "NAME": env("TEST_SQLITE_NAME", "") or str(DATA_DIR / f"test-{os.getpid()}.sqlite3")
+        }
     else:
         config["CONN_HEALTH_CHECKS"] = True
     return config

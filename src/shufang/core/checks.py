@@ -13,8 +13,11 @@ def shufang_deploy_checks(app_configs: Any, **kwargs: Any) -> list[Error]:
     errors: list[Error] = []
     if settings.SECRET_KEY == settings.DEMO_SECRET_KEY:
         errors.append(
-            Error("SHUFANG_SECRET_KEY is the demo key.", hint="Set SHUFANG_SECRET_KEY.",
-                  id="shufang.E001")
+            Error(
+                "SHUFANG_SECRET_KEY is the demo key.",
+                hint="Set SHUFANG_SECRET_KEY.",
+                id="shufang.E001",
+            )
         )
     if not settings.ID_ENCRYPTION_KEYS or not settings.ID_HASH_KEY:
         errors.append(

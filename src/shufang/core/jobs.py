@@ -38,7 +38,9 @@ REGISTRY: dict[str, Job] = {}
 
 def job(name: str, *, every: dt.timedelta, lease: dt.timedelta | None = None) -> Callable:
     def register(func: Callable[[], object]) -> Callable[[], object]:
-        REGISTRY[name] = Job(name=name, every=every, func=func, lease=lease or dt.timedelta(minutes=10))
+        REGISTRY[name] = Job(
+            name=name, every=every, func=func, lease=lease or dt.timedelta(minutes=10)
+        )
         return func
 
     return register
@@ -48,7 +50,9 @@ def _holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def job_lease_take(*, name: str, lease: dt.timedelta, every: dt.timedelta, now: dt.datetime) -> bool:
+def job_lease_take(
+    *, name: str, lease: dt.timedelta, every: dt.timedelta, now: dt.datetime
+) -> bool:
     """Take the lease on `name` if it is due and nobody holds it. Returns True for exactly one
     caller among concurrent ones."""
     try:
@@ -68,7 +72,9 @@ def job_lease_release(*, name: str, now: dt.datetime) -> None:
     JobLease.objects.filter(name=name, holder=_holder()).update(leased_until=None, last_run_at=now)
 
 
-def jobs_run_due(*, now: dt.datetime | None = None, only: list[str] | None = None) -> dict[str, str]:
+def jobs_run_due(
+    *, now: dt.datetime | None = None, only: list[str] | None = None
+) -> dict[str, str]:
     """Run every registered job that is due and whose lease this process gets.
     Returns {job name: "ran" | "skipped" | "failed: ..."}."""
     _load_job_modules()

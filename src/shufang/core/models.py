@@ -80,7 +80,11 @@ class StaffRole(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     library = models.ForeignKey(
-        "network.Library", verbose_name=_("library"), null=True, blank=True, on_delete=models.CASCADE
+        "network.Library",
+        verbose_name=_("library"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
     )
     service_point = models.ForeignKey(
         "network.ServicePoint",

@@ -16,12 +16,23 @@ from shufang.core.models import Role
 # Permission names are "<area>.<verb>"; the table is the whole policy.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CIRCULATION: frozenset(
-        {"staff.access", "readers.view", "readers.view_personal", "readers.change",
-         "catalogue.view", "circulation.lend"}
+        {
+            "staff.access",
+            "readers.view",
+            "readers.view_personal",
+            "readers.change",
+            "catalogue.view",
+            "circulation.lend",
+        }
     ),
     Role.CATALOGUER: frozenset(
-        {"staff.access", "catalogue.view", "catalogue.change", "catalogue.import",
-         "catalogue.export"}
+        {
+            "staff.access",
+            "catalogue.view",
+            "catalogue.change",
+            "catalogue.import",
+            "catalogue.export",
+        }
     ),
     Role.ACQUISITIONS: frozenset(
         {"staff.access", "catalogue.view", "catalogue.change", "acquisitions.change"}
@@ -29,10 +40,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.EVENTS: frozenset({"staff.access", "programmes.change", "catalogue.view"}),
     Role.STATISTICS: frozenset({"staff.access", "statistics.view", "catalogue.view"}),
     Role.BRANCH_MANAGER: frozenset(
-        {"staff.access", "readers.view", "readers.view_personal", "readers.change",
-         "catalogue.view", "catalogue.change", "circulation.lend", "circulation.override",
-         "network.change", "statistics.view", "audit.view", "readers.import",
-         "catalogue.import"}
+        {
+            "staff.access",
+            "readers.view",
+            "readers.view_personal",
+            "readers.change",
+            "catalogue.view",
+            "catalogue.change",
+            "circulation.lend",
+            "circulation.override",
+            "network.change",
+            "statistics.view",
+            "audit.view",
+            "readers.import",
+            "catalogue.import",
+        }
     ),
     Role.SYSTEM_ADMIN: frozenset({"*"}),
 }

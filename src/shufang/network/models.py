@@ -34,7 +34,9 @@ class Library(TimeStampedModel):
     """A member library with its own staff and collection."""
 
     system = models.ForeignKey(
-        LibrarySystem, verbose_name=_("library system"), on_delete=models.PROTECT,
+        LibrarySystem,
+        verbose_name=_("library system"),
+        on_delete=models.PROTECT,
         related_name="libraries",
     )
     code = models.CharField(_("ISIL code"), max_length=32, unique=True)
@@ -113,7 +115,9 @@ class OpeningHours(models.Model):
     service point has opens=00:00 and closes=23:59:59."""
 
     service_point = models.ForeignKey(
-        ServicePoint, verbose_name=_("service point"), on_delete=models.CASCADE,
+        ServicePoint,
+        verbose_name=_("service point"),
+        on_delete=models.CASCADE,
         related_name="opening_hours",
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
@@ -125,7 +129,9 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("opening hours")
         ordering = ["service_point", "weekday", "opens"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="hours_in_order"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")), name="hours_in_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,7 +153,10 @@ class CalendarException(TimeStampedModel):
         Library, verbose_name=_("library"), null=True, blank=True, on_delete=models.CASCADE
     )
     service_point = models.ForeignKey(
-        ServicePoint, verbose_name=_("service point"), null=True, blank=True,
+        ServicePoint,
+        verbose_name=_("service point"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
     )
     start_date = models.DateField(_("from"))

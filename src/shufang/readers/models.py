@@ -40,7 +40,9 @@ class ReaderCategory(TimeStampedModel):
 class Reader(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     category = models.ForeignKey(
-        ReaderCategory, verbose_name=_("category"), on_delete=models.PROTECT,
+        ReaderCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
         related_name="readers",
     )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -48,7 +50,9 @@ class Reader(TimeStampedModel):
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     home_service_point = models.ForeignKey(
-        "network.ServicePoint", verbose_name=_("home service point"), on_delete=models.PROTECT,
+        "network.ServicePoint",
+        verbose_name=_("home service point"),
+        on_delete=models.PROTECT,
         related_name="readers",
     )
     id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
@@ -57,8 +61,12 @@ class Reader(TimeStampedModel):
     )
     id_number_masked = models.CharField(_("ID number"), max_length=32, blank=True, editable=False)
     guardian = models.ForeignKey(
-        "self", verbose_name=_("guardian (reader)"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="wards",
+        "self",
+        verbose_name=_("guardian (reader)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wards",
     )
     guardian_name = models.CharField(_("guardian name"), max_length=100, blank=True)
     guardian_phone = models.CharField(_("guardian phone"), max_length=32, blank=True)
@@ -71,7 +79,8 @@ class Reader(TimeStampedModel):
         verbose_name_plural = _("readers")
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number_hash"], condition=~Q(id_number_hash=""),
+                fields=["id_number_hash"],
+                condition=~Q(id_number_hash=""),
                 name="reader_id_number_once",
             )
         ]
@@ -100,8 +109,10 @@ class Card(TimeStampedModel):
     number = models.CharField(_("card number"), max_length=32, unique=True)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now, db_index=True)
     issued_at_service_point = models.ForeignKey(
-        "network.ServicePoint", verbose_name=_("issued at service point"),
-        on_delete=models.PROTECT, related_name="+",
+        "network.ServicePoint",
+        verbose_name=_("issued at service point"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     expires_on = models.DateField(_("expires on"))
     status = models.CharField(
@@ -109,7 +120,11 @@ class Card(TimeStampedModel):
     )
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     replaces = models.OneToOneField(
-        "self", verbose_name=_("replaces"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="replaced_by",
     )
 

@@ -494,7 +494,6 @@ def _insert(
     return ids
 
 
-
 def _price(value: Decimal | None) -> Decimal | None:
     if value is None or value >= Decimal("100000000"):
         return None

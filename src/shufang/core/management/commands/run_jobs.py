@@ -19,4 +19,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{name}: {outcome}")
         ran = sum(1 for o in results.values() if o == "ran")
         failed = sum(1 for o in results.values() if o.startswith("failed"))
-        self.stdout.write(f"run-jobs: {ran} ran, {len(results) - ran - failed} skipped, {failed} failed")
+        self.stdout.write(
+            f"run-jobs: {ran} ran, {len(results) - ran - failed} skipped, {failed} failed"
+        )
