@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -103,12 +104,12 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = env("DATABASE_URL", "")
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     if not url:
         url = f"sqlite:///{DATA_DIR / 'shufang.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside a writer; IMMEDIATE takes the write lock at BEGIN so
         # concurrent writers queue on the busy timeout instead of failing with "locked".
