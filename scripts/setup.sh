@@ -32,7 +32,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 echo "setup: installing shufang and its dependencies"
 .venv/bin/python -m pip install -q -e ".[test]" 2>&1 | grep -v -E "^(WARNING: Location|  )" || true
-.venv/bin/python -c "import shufang, django, ninja, pymarc" # fails loudly if the install did not work
+.venv/bin/python -c "import pymarc, stdnum, pypinyin, openpyxl, shufang"  # fails loudly if the install did not work
 
 echo "setup: compiling translations"
 (cd src/shufang && ../../.venv/bin/shufang compilemessages -v 0)
