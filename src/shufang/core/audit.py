@@ -54,6 +54,53 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _related_library_id(obj: models.Model, fk_name: str) -> int | None:
+    """The library of the service point `obj.<fk_name>`: from the loaded object when it is
+    cached, otherwise with one small query."""
+    field = obj._meta.get_field(fk_name)
+    if field.is_cached(obj):  # type: ignore[union-attr]
+        related = getattr(obj, fk_name)
+        return getattr(related, "library_id", None) if related is not None else None
+    point_id = getattr(obj, f"{fk_name}_id", None)
+    if point_id is None:
+        return None
+    from shufang.network.models import ServicePoint
+
+    return ServicePoint.objects.filter(pk=point_id).values_list("library_id", flat=True).first()
+
+
+def library_id_of(obj: models.Model | None) -> int | None:
+    """The library an object belongs to, where that is cheap to tell (at most one small
+    query): a library itself; an object with `library_id` (service point, calendar exception,
+    staff role) or `owning_library_id` (item); an object with a home service point (reader)
+    or a service point (opening hours, a role or closure at a service point); an object of a
+    reader (card, consent), through the reader's home service point. None for network-wide
+    objects (records, collections, reader categories, library systems...)."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "network.library":
+        return int(obj.pk) if obj.pk is not None else None
+    for attname in ("library_id", "owning_library_id"):
+        value = getattr(obj, attname, None)
+        if value is not None:
+            return int(value)
+    names = {f.name for f in obj._meta.concrete_fields}
+    for fk_name in ("home_service_point", "service_point"):
+        if fk_name in names and getattr(obj, f"{fk_name}_id", None) is not None:
+            return _related_library_id(obj, fk_name)
+    if "reader" in names and getattr(obj, "reader_id", None) is not None:
+        if obj._meta.get_field("reader").is_cached(obj):  # type: ignore[union-attr]
+            return library_id_of(obj.reader)  # type: ignore[attr-defined]
+        from shufang.readers.models import Reader
+
+        return (
+            Reader.objects.filter(pk=obj.reader_id)  # type: ignore[attr-defined]
+            .values_list("home_service_point__library_id", flat=True)
+            .first()
+        )
+    return None
+
+
 def audit_record(
     *,
     actor: Actor,
@@ -63,12 +110,17 @@ def audit_record(
     object_id: str = "",
     object_repr: str = "",
     changes: dict[str, Any] | None = None,
+    library: Any = None,
 ) -> AuditEvent:
+    """Writes one audit event. `library` (a Library or its id) places the event for the audit
+    log's library scope; when not given it is derived from `obj` (see `library_id_of`)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
+    library_id = getattr(library, "pk", library) if library is not None else library_id_of(obj)
     return AuditEvent.objects.create(
+        library_id=library_id,
         at=timezone.now(),
         actor=actor.user if getattr(actor.user, "pk", None) else None,
         actor_label=actor.name[:150],

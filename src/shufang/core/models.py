@@ -47,6 +47,16 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # The library the changed object belongs to, when there is one: scopes the audit log
+    # shown to a branch manager. Kept when the library is deleted (the event stays).
+    library = models.ForeignKey(
+        "network.Library",
+        verbose_name=_("library"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("audit event")

@@ -151,26 +151,30 @@ def service_point_list(request: HttpRequest) -> HttpResponse:
 
 
 def _audit_events_visible_to(user: object) -> Q:
-    """Events by staff holding a role in a library the user may audit; the whole log for
-    network-wide auditors. An event has no library of its own, so its actor places it."""
+    """The whole log for network-wide auditors. Otherwise the events placed in a library the
+    user may audit, and the network-wide events (records, collections... which have no
+    library) made by staff holding a role there."""
     library_ids = visible_library_ids(user, "audit.view")
     if library_ids is None:
         return Q()
-    return Q(actor__staff_roles__library_id__in=library_ids) | Q(
-        actor__staff_roles__service_point__library_id__in=library_ids
-    )
+    own_staff = StaffRole.objects.filter(
+        Q(library_id__in=library_ids) | Q(service_point__library_id__in=library_ids)
+    ).values("user_id")
+    return Q(library_id__in=library_ids) | Q(library__isnull=True, actor_id__in=own_staff)
 
 
 @staff_required("audit.view")
 def audit_log(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.filter(_audit_events_visible_to(request.user)).distinct()
+    events = AuditEvent.objects.filter(_audit_events_visible_to(request.user))
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)
     object_id = request.GET.get("object_id", "").strip()
     if object_id:
         events = events.filter(object_id=object_id)
-    page = Paginator(events.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(events.select_related("library").order_by("-at", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "web/staff/audit_log.html",
