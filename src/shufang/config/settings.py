@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shufang.network",
     "shufang.catalogue",
     "shufang.readers",
+    "shufang.circulation",
     "shufang.web",
     "shufang.api",
     "shufang.demo",
