@@ -38,11 +38,33 @@ class RecordAdmin(AuditedModelAdmin):
     readonly_fields = ["marc_flavour", "marc_encoding", "marc_format", "deleted_at"]
 
 
+COLLECTION_FIELDS = ("code", "name", "name_en", "loanable", "juvenile")
+
+
 @admin.register(Collection)
 class CollectionAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "loanable", "juvenile"]
     list_filter = ["loanable", "juvenile"]
     search_fields = ["code", "name", "name_en"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The code is the collection's identity: the service never changes it.
+        return ["code"] if obj is not None else []
+
+    def create_via_service(self, request: HttpRequest, obj: Any, form: ModelForm) -> Any:
+        from shufang.catalogue.services.collections import collection_create
+
+        data = form.cleaned_data
+        return collection_create(
+            **{k: data[k] for k in COLLECTION_FIELDS if k in data}, actor=admin_actor(request)
+        )
+
+    def update_via_service(
+        self, request: HttpRequest, obj: Any, form: ModelForm, changes: dict[str, Any]
+    ) -> Any:
+        from shufang.catalogue.services.collections import collection_update
+
+        return collection_update(collection=obj, actor=admin_actor(request), **changes)
 
 
 ITEM_SERVICE_FIELDS = (

@@ -1,7 +1,8 @@
 """Builds the Lijiang demo: the network, collections, reader categories, staff accounts, a
 generated catalogue with items, and readers. Everything goes through the domain services
-(network, readers) except where the volume calls for an import-style bulk path, which writes
-one audit row per created row with `audit_bulk`, as imports do.
+(network, collections, reader categories, readers, staff) except where the volume calls for an
+import-style bulk path, which writes one audit row per created row with `audit_bulk`, as imports
+do, each placed in the row's library.
 
 `demo_build` refuses to touch a database that holds a network it did not build, and is kept
 when already built (the `DemoBuild` marker row, written last) unless `reset` is given.
@@ -27,8 +28,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shufang.catalogue.callnumbers import call_number_sort_key
 from shufang.catalogue.models import Collection, Item, ItemStatus, Record
+from shufang.catalogue.services.collections import collection_create
 from shufang.catalogue.services.importing import ImportReport, marc_import
-from shufang.core.audit import Actor, audit_bulk, audit_record
+from shufang.core.audit import Actor, audit_bulk
 from shufang.core.demo_accounts import DEMO_PASSWORD, DEMO_READER_PIN
 from shufang.core.exceptions import Conflict
 from shufang.core.models import AuditEvent, Role, StaffRole
@@ -230,38 +232,27 @@ READER_CATEGORIES = [
 
 @transaction.atomic
 def demo_collections_create(*, actor: Actor) -> list[Collection]:
-    # The catalogue app has no collection service yet; one audit row per collection.
-    made = []
-    for code, name, name_en, loanable, juvenile in COLLECTIONS:
-        collection = Collection.objects.create(
-            code=code, name=name, name_en=name_en, loanable=loanable, juvenile=juvenile
-        )
-        audit_record(
+    return [
+        collection_create(
+            code=code,
+            name=name,
+            name_en=name_en,
+            loanable=loanable,
+            juvenile=juvenile,
             actor=actor,
-            action="collection.created",
-            obj=collection,
-            changes={"code": code, "loanable": loanable, "juvenile": juvenile},
         )
-        made.append(collection)
-    return made
+        for code, name, name_en, loanable, juvenile in COLLECTIONS
+    ]
 
 
 @transaction.atomic
 def demo_reader_categories_create(*, actor: Actor) -> list[ReaderCategory]:
-    # The readers app has no category service yet; one audit row per category.
-    made = []
-    for code, name, name_en, kind, juvenile in READER_CATEGORIES:
-        category = ReaderCategory.objects.create(
-            code=code, name=name, name_en=name_en, kind=kind, juvenile=juvenile
+    return [
+        readers.reader_category_create(
+            code=code, name=name, name_en=name_en, kind=kind, juvenile=juvenile, actor=actor
         )
-        audit_record(
-            actor=actor,
-            action="reader_category.created",
-            obj=category,
-            changes={"code": code, "kind": kind, "juvenile": juvenile},
-        )
-        made.append(category)
-    return made
+        for code, name, name_en, kind, juvenile in READER_CATEGORIES
+    ]
 
 
 # ------------------------------------------------------------------------------- staff
@@ -412,6 +403,7 @@ def _items_bulk_create(
                         actor_label=actor.name,
                         channel=actor.channel,
                         action="item.created",
+                        library_id=item.owning_library_id,
                         object_type="catalogue.item",
                         object_id=str(item.pk),
                         object_repr=item.barcode,
@@ -668,6 +660,7 @@ def demo_readers_bulk_create(
                         actor_label=actor.name,
                         channel=actor.channel,
                         action="reader.registered",
+                        library_id=r.home_service_point.library_id,
                         object_type="readers.reader",
                         object_id=str(r.pk),
                         object_repr=identity.mask_name(r.name),
@@ -681,6 +674,7 @@ def demo_readers_bulk_create(
                         actor_label=actor.name,
                         channel=actor.channel,
                         action="card.issued",
+                        library_id=c.reader.home_service_point.library_id,
                         object_type="readers.card",
                         object_id=str(c.pk),
                         object_repr=c.number,

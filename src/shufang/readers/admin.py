@@ -116,11 +116,34 @@ class ReaderAdmin(AuditedModelAdmin):
         return changes
 
 
+CATEGORY_FIELDS = ("code", "name", "name_en", "kind", "juvenile")
+
+
 @admin.register(ReaderCategory)
 class ReaderCategoryAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "kind", "juvenile"]
     list_filter = ["kind", "juvenile"]
     search_fields = ["code", "name", "name_en"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The code is the category's identity: the service never changes it.
+        return ["code"] if obj is not None else []
+
+    def create_via_service(self, request: HttpRequest, obj: Any, form: ModelForm) -> Any:
+        service = _service("reader_category_create")
+        if service is None:
+            return None
+        data = form.cleaned_data
+        kwargs = {k: data[k] for k in CATEGORY_FIELDS if k in data}
+        return service(**kwargs, actor=admin_actor(request))
+
+    def update_via_service(
+        self, request: HttpRequest, obj: Any, form: ModelForm, changes: dict[str, Any]
+    ) -> Any:
+        service = _service("reader_category_update")
+        if service is None:
+            return None
+        return service(category=obj, actor=admin_actor(request), **changes)
 
 
 @admin.register(Card)

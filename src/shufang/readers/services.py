@@ -571,6 +571,104 @@ def consent_set(*, reader: Reader, kind: str, granted: bool, actor: Actor) -> Co
     return consent
 
 
+CATEGORY_FIELDS = frozenset({"name", "name_en", "kind", "juvenile"})
+CATEGORY_CODE_MAX = 32
+CATEGORY_NAME_MAX = 100
+
+
+def _category_code(code: str) -> str:
+    code = code.strip()
+    if not code or len(code) > CATEGORY_CODE_MAX or any(c.isspace() for c in code):
+        raise ValidationFailed(
+            _("A category code is 1 to %(n)d characters without spaces.")
+            % {"n": CATEGORY_CODE_MAX},
+            field="code",
+        )
+    return code
+
+
+def _category_name(name: str, field: str, required: bool) -> str:
+    name = name.strip()
+    if required and not name:
+        raise ValidationFailed(_("The category's name is required."), field=field)
+    if len(name) > CATEGORY_NAME_MAX:
+        raise ValidationFailed(
+            _("A name is at most %(n)d characters.") % {"n": CATEGORY_NAME_MAX}, field=field
+        )
+    return name
+
+
+def _category_kind(kind: str) -> str:
+    if kind not in CategoryKind.values:
+        raise ValidationFailed(_("Unknown category kind: %(k)s") % {"k": kind}, field="kind")
+    return kind
+
+
+@transaction.atomic
+def reader_category_create(
+    *,
+    code: str,
+    name: str,
+    actor: Actor,
+    name_en: str = "",
+    kind: str = CategoryKind.PERSON,
+    juvenile: bool = False,
+) -> ReaderCategory:
+    """Creates a reader category (shared by the whole network). The code is its identity:
+    unique (Conflict, enforced by the database) and never changed afterwards."""
+    _require(actor, "readers.change")
+    code = _category_code(code)
+    category = ReaderCategory(
+        code=code,
+        name=_category_name(name, "name", required=True),
+        name_en=_category_name(name_en, "name_en", required=False),
+        kind=_category_kind(kind),
+        juvenile=juvenile,
+    )
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            _("The category code %(code)s is already in use.") % {"code": code}, field="code"
+        ) from exc
+    audit_record(
+        actor=actor,
+        action="reader_category.created",
+        obj=category,
+        changes={"code": code, "name": category.name, "kind": kind, "juvenile": juvenile},
+    )
+    return category
+
+
+@transaction.atomic
+def reader_category_update(
+    *, category: ReaderCategory, actor: Actor, **changes: Any
+) -> ReaderCategory:
+    """Changes the given fields (among CATEGORY_FIELDS; the code cannot change). Locks the
+    category row. Writes no audit event when nothing changes."""
+    _require(actor, "readers.change")
+    unknown = set(changes) - CATEGORY_FIELDS
+    if unknown:
+        raise ValidationFailed(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "name" in changes:
+        changes["name"] = _category_name(changes["name"], "name", required=True)
+    if "name_en" in changes:
+        changes["name_en"] = _category_name(changes["name_en"], "name_en", required=False)
+    if "kind" in changes:
+        changes["kind"] = _category_kind(changes["kind"])
+    locked = ReaderCategory.objects.select_for_update().get(pk=category.pk)
+    before = {key: getattr(locked, key) for key in changes}
+    delta = diff(before, changes)
+    if delta:
+        for key, value in changes.items():
+            setattr(locked, key, value)
+        locked.save()
+        audit_record(actor=actor, action="reader_category.updated", obj=locked, changes=delta)
+    category.refresh_from_db()
+    return locked
+
+
 def reader_personal_data_viewed(*, reader: Reader, actor: Actor, purpose: str) -> None:
     """Staff pages call this when they show a reader's personal data (unmasked ID number,
     address, phone...). Writes the audit event `reader.personal_data_viewed`."""

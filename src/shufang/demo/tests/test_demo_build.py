@@ -163,3 +163,21 @@ def test_demo_reset_builds_again_from_an_empty_database():
     assert second.counts == first.counts
     assert DemoBuild.objects.count() == 1
     assert Reader.objects.get(name="和丽华").notes == ""
+
+
+def test_tiny_demo_audits_reference_data_through_the_services_and_places_bulk_rows(tiny_demo):
+    from shufang.core.models import AuditEvent
+
+    created = AuditEvent.objects.filter(
+        action__in=["collection.created", "reader_category.created"]
+    )
+    assert sorted(created.values_list("object_repr", flat=True)) == sorted(
+        list(Collection.objects.values_list("name", flat=True))
+        + list(ReaderCategory.objects.values_list("name", flat=True))
+    )
+    item = Item.objects.order_by("pk").last()
+    item_event = AuditEvent.objects.get(action="item.created", object_id=str(item.pk))
+    assert item_event.library_id == item.owning_library_id
+    reader = Reader.objects.select_related("home_service_point").order_by("pk").last()
+    reader_event = AuditEvent.objects.get(action="reader.registered", object_id=str(reader.pk))
+    assert reader_event.library_id == reader.home_service_point.library_id
