@@ -45,6 +45,7 @@ from shufang.catalogue.services.records import (
 from shufang.core.audit import Actor
 from shufang.core.exceptions import ValidationFailed
 from shufang.core.models import AuditEvent
+from shufang.core.permissions import require
 from shufang.network.models import ServicePoint
 
 MAX_REJECTS = 10_000
@@ -128,6 +129,8 @@ def marc_import(
     `on_match`: "update" replaces the matched record, "skip" leaves it.
     `create_items`: make items from 905 / 852 / 952 at `service_point` in `collection`;
     an item whose barcode exists already is rejected (its record still loads)."""
+    if actor.user is not None:  # staff need catalogue.import (at the items' library, if any)
+        require(actor.user, "catalogue.import", service_point=service_point)
     if match not in MATCH_MODES:
         raise ValidationFailed(_("Unknown match mode."), match=match)
     if on_match not in ON_MATCH:
