@@ -11,6 +11,7 @@ python3 -m venv "$out/venv"
 "$out/venv/bin/pip" install -q "$out"/dist/shufang-*.whl 2>&1 | grep -v -E "^(WARNING: Location|  )" || true
 cd "$out"
 export SHUFANG_DATA_DIR="$out/data"
+export SHUFANG_ALLOWED_HOSTS=testserver
 "$out/venv/bin/shufang" migrate -v 0
 "$out/venv/bin/python" - <<'PY'
 import django, os
