@@ -170,6 +170,19 @@ LOGIN_REDIRECT_URL = "/staff/"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
+# Circulation: loan history is anonymised this many days after return unless the reader keeps
+# it; notices (see docs/notices.md) go out this many days before a due date / hold shelf expiry.
+LOAN_HISTORY_DAYS = int(env("LOAN_HISTORY_DAYS", "30"))
+NOTICE_DUE_SOON_DAYS = int(env("NOTICE_DUE_SOON_DAYS", "3"))
+NOTICE_HOLD_EXPIRING_DAYS = int(env("NOTICE_HOLD_EXPIRING_DAYS", "1"))
+NOTICE_FROM_EMAIL = env("NOTICE_FROM_EMAIL", "noreply@shufang.invalid")
+NOTICE_CHANNELS = {
+    "wechat": env("NOTICE_WECHAT_ADAPTER", "shufang.circulation.channels.LoggingWeChatChannel"),
+    "sms": env("NOTICE_SMS_ADAPTER", "shufang.circulation.channels.LoggingSmsChannel"),
+    "email": env("NOTICE_EMAIL_ADAPTER", "shufang.circulation.channels.EmailChannel"),
+}
+NOTICE_WECHAT_TEMPLATE_ID = env("NOTICE_WECHAT_TEMPLATE_ID", "")
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG and env_bool("HTTPS", False):
