@@ -1,4 +1,10 @@
-"""Item services: create, update, change status (through the table in `catalogue.states`)."""
+"""Item services: create, update, change status (through the table in `catalogue.states`).
+
+Permission: when the actor is a staff user, `catalogue.change` is required at the item's
+owning library (and at the library of a service point it is placed at). Circulation moves
+(checkout, checkin, transit, holds, missing/lost/found) are also allowed to staff holding
+`circulation.lend` anywhere, because items circulate through the whole network (通借通还).
+System and import actors (no user) are trusted callers."""
 
 from __future__ import annotations
 
@@ -12,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from shufang.catalogue.callnumbers import call_number_sort_key
 from shufang.catalogue.models import AcquisitionSource, Collection, Item, ItemStatus, Record
-from shufang.catalogue.states import next_status
+from shufang.catalogue.states import Trigger, next_status
 from shufang.core.audit import Actor, audit_record, diff
 from shufang.core.exceptions import Conflict, InvalidTransition, ValidationFailed
+from shufang.core.permissions import has_permission, require
 from shufang.network.models import Library, ServicePoint
 
 
@@ -40,6 +47,36 @@ UPDATABLE_FIELDS = frozenset(
 )
 
 
+# Status triggers that the circulation desk may apply to any library's item.
+CIRCULATION_TRIGGERS = frozenset(
+    {
+        Trigger.CHECKOUT,
+        Trigger.CHECKIN,
+        Trigger.CHECKIN_AWAY,
+        Trigger.CHECKIN_QUARANTINE,
+        Trigger.QUARANTINE_END,
+        Trigger.SEND,
+        Trigger.ARRIVE,
+        Trigger.ARRIVE_FOR_HOLD,
+        Trigger.TRAP_HOLD,
+        Trigger.HOLD_EXPIRED,
+        Trigger.HOLD_CANCELLED,
+        Trigger.DECLARE_MISSING,
+        Trigger.DECLARE_LOST,
+        Trigger.FOUND,
+    }
+)
+
+
+def _require_at(actor: Actor, *library_ids: int | None) -> None:
+    """`catalogue.change` at each of the given libraries (None entries are skipped)."""
+    if actor.user is None:
+        return
+    for library_id in dict.fromkeys(library_ids):
+        if library_id is not None:
+            require(actor.user, "catalogue.change", library=library_id)
+
+
 def _barcode_taken(barcode: str) -> BarcodeTaken:
     return BarcodeTaken(
         _("An item with barcode %(barcode)s already exists.") % {"barcode": barcode},
@@ -63,6 +100,7 @@ def item_create(
 ) -> Item:
     """Create an item at its home service point. The barcode is unique (enforced by the
     database, so two desks creating the same barcode at once cannot both succeed)."""
+    _require_at(actor, owning_library.pk if owning_library else None, home_service_point.library_id)
     barcode = barcode.strip()
     if not barcode:
         raise ValidationFailed(_("An item needs a barcode."), field="barcode")
@@ -116,6 +154,13 @@ def item_update(*, item: Item, actor: Actor, **changes: Any) -> Item:
     try:
         with transaction.atomic():
             locked = Item.objects.select_for_update().get(pk=item.pk)
+            _require_at(
+                actor,
+                locked.owning_library_id,
+                getattr(changes.get("owning_library"), "pk", None),
+                getattr(changes.get("home_service_point"), "library_id", None),
+                getattr(changes.get("current_service_point"), "library_id", None),
+            )
             before = {key: getattr(locked, key) for key in changes}
             for key, value in changes.items():
                 setattr(locked, key, value)
@@ -137,6 +182,12 @@ def item_set_status(*, item: Item, to: str, trigger: str, actor: Actor, reason: 
     Locks the item row; raises `InvalidTransition` if the table does not lead there."""
     with transaction.atomic():
         locked = Item.objects.select_for_update().get(pk=item.pk)
+        if not (
+            trigger in CIRCULATION_TRIGGERS
+            and actor.user is not None
+            and has_permission(actor.user, "circulation.lend")
+        ):
+            _require_at(actor, locked.owning_library_id)
         target = next_status(locked.status, trigger)
         if target != to:
             raise InvalidTransition(

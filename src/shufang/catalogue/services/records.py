@@ -1,4 +1,8 @@
-"""Bibliographic record services: create and update a record from MARC."""
+"""Bibliographic record services: create and update a record from MARC.
+
+Permission: records are shared by the whole network; when the actor is a staff user,
+`catalogue.change` (held anywhere) is required. System and import actors (no user) are
+trusted callers."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from shufang.catalogue.marc.write import record_as_iso2709
 from shufang.catalogue.models import IdentifierScheme, Record, RecordIdentifier
 from shufang.core.audit import Actor, audit_record, diff
 from shufang.core.exceptions import ValidationFailed
+from shufang.core.permissions import require
 
 # The model fields filled from the MARC record (besides the MARC bytes themselves).
 INDEXED_FIELDS = (
@@ -118,6 +123,11 @@ def marc_values(
     }
 
 
+def _require(actor: Actor) -> None:
+    if actor.user is not None:
+        require(actor.user, "catalogue.change")
+
+
 def _write_identifiers(target: Record, bib: BibFields) -> None:
     target.identifiers.all().delete()
     RecordIdentifier.objects.bulk_create(
@@ -136,6 +146,7 @@ def record_create_from_marc(
 ) -> Record:
     """Create a record from a decoded MARC record, with a row per identifier (all ISBNs, the
     ISSN, the control number). The original bytes are kept untouched in `marc_original`."""
+    _require(actor)
     bib = extract_fields(record, flavour)
     values = record_values(bib)
     with transaction.atomic():
@@ -164,6 +175,7 @@ def record_update_from_marc(
     fmt: str = "iso2709",
 ) -> Record:
     """Replace a record's MARC and indexed fields; identifiers are rewritten. Locks the row."""
+    _require(actor)
     bib = extract_fields(record, flavour)
     values = record_values(bib)
     with transaction.atomic():
