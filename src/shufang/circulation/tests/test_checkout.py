@@ -403,5 +403,5 @@ def test_checkout_uses_a_small_fixed_number_of_queries(
         loan_checkout(
             item=make_item(), reader=reader, service_point=main, actor=clerk_actor, at=now
         )
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         loan_checkout(item=item, reader=reader, service_point=main, actor=clerk_actor, at=now)
