@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shufang.core.audit import Actor, audit_record, diff
+from shufang.core.audit import Actor, audit_bulk, audit_record, diff
 from shufang.core.exceptions import Conflict, InvalidTransition, ValidationFailed
+from shufang.core.models import AuditEvent
 from shufang.core.permissions import require
 from shufang.network.models import ServicePoint
 from shufang.readers import identity
@@ -524,6 +525,59 @@ def card_set_status(*, card: Card, status: str, actor: Actor, reason: str) -> Ca
     )
     card.refresh_from_db()
     return locked
+
+
+EXPIRY_BATCH = 1000
+
+
+def cards_expire_due(*, actor: Actor, today: dt.date | None = None) -> int:
+    """Valid cards whose expiry date has passed (before `today`) become expired, one audit
+    event `card.status_changed` per card, as `card_set_status` writes it. Idempotent: only
+    cards still valid are selected. Works in batches of EXPIRY_BATCH, each in its own
+    transaction, locking the batch's card rows (rows locked by a desk are skipped and taken at
+    the next run). Returns how many cards expired."""
+    _require(actor, "readers.change")
+    assert CardStatus.EXPIRED in CARD_TRANSITIONS[CardStatus.VALID]
+    today = today or _today()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Card.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status=CardStatus.VALID, expires_on__lt=today)
+                .order_by("pk")
+                .values_list(
+                    "pk", "number", "expires_on", "reader__home_service_point__library_id"
+                )[:EXPIRY_BATCH]
+            )
+            if not due:
+                return expired
+            now = timezone.now()
+            changed = Card.objects.filter(
+                pk__in=[pk for pk, *_rest in due], status=CardStatus.VALID
+            ).update(status=CardStatus.EXPIRED, status_changed_at=now, updated_at=now)
+            assert changed == len(due)  # the rows are locked: nobody changed them meanwhile
+            audit_bulk(
+                [
+                    AuditEvent(
+                        at=now,
+                        actor=actor.user if getattr(actor.user, "pk", None) else None,
+                        actor_label=actor.name[:150],
+                        channel=actor.channel,
+                        action="card.status_changed",
+                        object_type=Card._meta.label_lower,
+                        object_id=str(pk),
+                        object_repr=number,
+                        library_id=library_id,
+                        changes={
+                            "status": [CardStatus.VALID.value, CardStatus.EXPIRED.value],
+                            "reason": f"expired on {expires_on.isoformat()}",
+                        },
+                    )
+                    for pk, number, expires_on, library_id in due
+                ]
+            )
+            expired += len(due)
 
 
 @transaction.atomic

@@ -362,3 +362,25 @@ def desk() -> str:
 
 # =========================================================================== engineer C
 # (closures, modes, deposits, notices, anonymisation) — add below.
+
+
+@pytest.fixture
+def make_loan(main) -> Callable[..., Any]:
+    """An open loan written directly (no checkout rules), due at 23:59:59 local on `due`:
+    for tests of closures, notices and anonymisation that need many loans in given states."""
+    from shufang.circulation.models import Loan
+
+    def make(item: Item, reader: Reader | None, due: dt.date, **fields: Any) -> Loan:
+        values: dict[str, Any] = {
+            "item": item,
+            "reader": reader,
+            "card": reader.cards.first() if reader is not None else None,
+            "service_point": main,
+            "channel": CirculationChannel.DESK,
+            "checked_out_at": local(2024, 2, 1),
+            "due_at": dt.datetime.combine(due, dt.time(23, 59, 59), tzinfo=TZ),
+        }
+        values.update(fields)
+        return Loan.objects.create(**values)
+
+    return make
