@@ -384,3 +384,26 @@ def make_loan(main) -> Callable[..., Any]:
         return Loan.objects.create(**values)
 
     return make
+
+
+@pytest.fixture
+def group_category(db) -> ReaderCategory:
+    return ReaderCategory.objects.create(
+        code="GROUP", name="集体读者", name_en="Group account", kind="group"
+    )
+
+
+@pytest.fixture
+def group_reader(make_reader, group_category) -> Reader:
+    """A group account (a military training camp) with a rule letting it hold a big batch."""
+    LoanRule.objects.create(
+        name="集体外借", reader_category=group_category, max_loans=5000, loan_days=120
+    )
+    return make_reader("军训营地图书角", category=group_category, birth_date=None)
+
+
+@pytest.fixture
+def camp(lj) -> ServicePoint:
+    return ServicePoint.objects.create(
+        library=lj, code="LJ-DEP-CAMP", name="军训营地", kind=ServicePointKind.DEPOSIT_SITE
+    )
