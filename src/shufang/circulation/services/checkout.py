@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,6 +131,7 @@ class _Assessment:
     blocks: list[errors.Block]
     hold_id: int | None
     due: dt.date
+    reader_waiting: bool = False
 
 
 def _assess(
@@ -139,17 +141,19 @@ def _assess(
     if card is None:
         card = card_current(reader=reader)
     rule = rule_for_transaction(item=item, reader=reader, service_point=service_point)
+    # One query for the holds that matter here: the hold this item is set aside for (anyone's)
+    # and this reader's waiting holds on the title (a copy taken from the shelf fulfils them).
     hold_id = trapped_for = None
-    if item.status == ItemStatus.ON_HOLD_SHELF:
-        trapped = (
-            Hold.objects.filter(
-                trapped_item=item, status__in=(HoldStatus.READY, HoldStatus.IN_TRANSIT)
-            )
-            .values_list("pk", "reader_id")
-            .first()
-        )
-        if trapped is not None:
-            hold_id, trapped_for = trapped
+    reader_waiting = False
+    relevant = Hold.objects.filter(
+        Q(trapped_item=item, status__in=(HoldStatus.READY, HoldStatus.IN_TRANSIT))
+        | Q(reader=reader, record_id=item.record_id, status=HoldStatus.WAITING)
+    ).values_list("pk", "reader_id", "trapped_item_id", "status")
+    for pk, holder, trapped_item_id, hold_status in relevant:
+        if trapped_item_id == item.pk and hold_status != HoldStatus.WAITING:
+            hold_id, trapped_for = pk, holder
+        else:
+            reader_waiting = True
     counts = reader_loan_counts(reader=reader, collection_id=item.collection_id, at=at)
     fines = reader_fines_outstanding(reader=reader) if rule.max_fines is not None else None
     blocks = (
@@ -164,6 +168,7 @@ def _assess(
         blocks=blocks,
         hold_id=hold_id if trapped_for == reader.pk else None,
         due=due,
+        reader_waiting=reader_waiting,
     )
 
 
@@ -254,10 +259,10 @@ def loan_checkout(
         Item.objects.filter(pk=item.pk).update(status=status, status_changed_at=at)
         item.status = status
         item.status_changed_at = at
-        if found.hold_id is not None:
+        if found.hold_id is not None or found.reader_waiting:
             from shufang.circulation.services.holds import hold_fulfil_on_checkout
 
-            hold_fulfil_on_checkout(item=item, reader=reader, loan=loan, at=at)
+            hold_fulfil_on_checkout(item=item, reader=reader, loan=loan, at=at, actor=actor)
         audit_record(
             actor=audit_actor(actor, channel),
             action="loan.checkout",

@@ -403,5 +403,50 @@ def test_checkout_uses_a_small_fixed_number_of_queries(
         loan_checkout(
             item=make_item(), reader=reader, service_point=main, actor=clerk_actor, at=now
         )
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         loan_checkout(item=item, reader=reader, service_point=main, actor=clerk_actor, at=now)
+
+
+def test_checkout_of_an_item_on_the_hold_shelf_for_this_reader_fulfils_the_hold(
+    item, record, reader, main, clerk_actor, now
+):
+    # given the item set aside for the reader
+    hold = Hold.objects.create(
+        reader=reader,
+        record=record,
+        pickup_service_point=main,
+        channel="opac",
+        status=HoldStatus.READY,
+        trapped_item=item,
+    )
+    Item.objects.filter(pk=item.pk).update(status=ItemStatus.ON_HOLD_SHELF)
+    # when the reader collects it
+    loan = loan_checkout(item=item, reader=reader, service_point=main, actor=clerk_actor, at=now)
+    # then
+    hold.refresh_from_db()
+    item.refresh_from_db()
+    assert (hold.status, hold.closed_at, item.status) == ("fulfilled", now, "on_loan")
+    assert loan.overrides == []
+    assert CirculationEvent.objects.filter(kind="hold_fulfilled").count() == 1
+
+
+def test_a_copy_taken_from_the_shelf_fulfils_the_readers_waiting_hold_on_the_title(
+    item, record, reader, main, clerk_actor, now
+):
+    hold = Hold.objects.create(
+        reader=reader, record=record, pickup_service_point=main, channel="opac"
+    )
+    loan_checkout(item=item, reader=reader, service_point=main, actor=clerk_actor, at=now)
+    hold.refresh_from_db()
+    assert (hold.status, hold.trapped_item_id) == ("fulfilled", item.pk)
+
+
+def test_another_readers_waiting_hold_stays_waiting(
+    item, record, reader, other_reader, main, clerk_actor, now
+):
+    hold = Hold.objects.create(
+        reader=other_reader, record=record, pickup_service_point=main, channel="opac"
+    )
+    loan_checkout(item=item, reader=reader, service_point=main, actor=clerk_actor, at=now)
+    hold.refresh_from_db()
+    assert hold.status == "waiting"
