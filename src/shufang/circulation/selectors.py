@@ -5,18 +5,24 @@ Sections: loans and rules (engineer L), holds and transits (engineer R)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, Count, Q, QuerySet, Sum, When
 
+from shufang.catalogue.models import Item, ItemStatus
 from shufang.circulation.models import (
     OPEN_LOAN_STATUSES,
     Fine,
     FineStatus,
+    Hold,
+    HoldStatus,
     Loan,
     LoanRule,
     LoanStatus,
+    QuarantineEntry,
+    Transit,
 )
 from shufang.circulation.rules import RuleContext, best_rule
 from shufang.network.models import ServicePoint, ServicePointKind
@@ -116,3 +122,113 @@ def reader_fines_outstanding(*, reader: Any) -> Decimal:
 
 
 # =========================================================================== holds, transits (R)
+# --- holds, transits, quarantine
+
+
+@dataclass(frozen=True)
+class PickLine:
+    """One line of a pick list: fetch `item` (at this service point) for `hold`."""
+
+    hold: Hold
+    item: Item
+
+
+def hold_queue(*, record: Any) -> QuerySet[Hold]:
+    """The open holds on a record in queue order (FIFO by placed_at, then id)."""
+    return (
+        Hold.objects.filter(
+            record=record,
+            status__in=(HoldStatus.WAITING, HoldStatus.IN_TRANSIT, HoldStatus.READY),
+        )
+        .select_related("reader", "item", "trapped_item", "pickup_service_point")
+        .order_by("placed_at", "id")
+    )
+
+
+def hold_shelf_list(*, service_point: ServicePoint) -> QuerySet[Hold]:
+    """Holds ready on the hold shelf of `service_point`, first to expire first."""
+    return (
+        Hold.objects.filter(pickup_service_point=service_point, status=HoldStatus.READY)
+        .select_related("reader", "record", "trapped_item")
+        .order_by("shelf_expires_on", "ready_at", "id")
+    )
+
+
+def pick_list(*, service_point: ServicePoint, day: dt.date | None = None) -> list[PickLine]:
+    """What staff at `service_point` fetch from the stacks (closed-stack requests, or holds
+    on copies sitting on the shelf here), sorted by call number sort key. Each waiting hold,
+    in queue order, gets one available loanable copy here, and each copy serves one hold. A
+    hold whose pickup point has an available copy of its own is left to that point's list.
+    Three queries."""
+    from django.utils import timezone
+
+    day = day or timezone.localdate()
+    copies = list(
+        Item.objects.filter(
+            current_service_point=service_point,
+            status=ItemStatus.AVAILABLE,
+            collection__loanable=True,
+            record__holds__status=HoldStatus.WAITING,
+        )
+        .distinct()
+        .order_by("call_number_sort", "barcode")
+    )
+    if not copies:
+        return []
+    record_ids = {c.record_id for c in copies}
+    holds = list(
+        Hold.objects.filter(record_id__in=record_ids, status=HoldStatus.WAITING)
+        .exclude(not_needed_after__lt=day)
+        .select_related("reader", "record", "pickup_service_point")
+        .order_by("placed_at", "id")
+    )
+    elsewhere = {h.pickup_service_point_id for h in holds} - {service_point.pk}
+    covered = set(
+        Item.objects.filter(
+            record_id__in=record_ids,
+            current_service_point_id__in=elsewhere,
+            status=ItemStatus.AVAILABLE,
+            collection__loanable=True,
+        ).values_list("record_id", "current_service_point_id")
+    )
+    taken: set[int] = set()
+    lines = []
+    for hold in holds:
+        if (hold.record_id, hold.pickup_service_point_id) in covered:
+            continue
+        for copy in copies:
+            if copy.pk in taken or copy.record_id != hold.record_id:
+                continue
+            if hold.item_id is not None and hold.item_id != copy.pk:
+                continue
+            taken.add(copy.pk)
+            lines.append(PickLine(hold=hold, item=copy))
+            break
+    lines.sort(key=lambda line: (line.item.call_number_sort, line.item.barcode))
+    return lines
+
+
+def transit_list(*, service_point: ServicePoint, direction: str = "incoming") -> QuerySet[Transit]:
+    """Open transits coming to `service_point` ("incoming"), leaving it ("outgoing") or both
+    ("all"), oldest first."""
+    rows = Transit.objects.filter(received_at__isnull=True, cancelled_at__isnull=True)
+    if direction == "incoming":
+        rows = rows.filter(to_service_point=service_point)
+    elif direction == "outgoing":
+        rows = rows.filter(from_service_point=service_point)
+    else:
+        rows = rows.filter(
+            Q(to_service_point=service_point) | Q(from_service_point=service_point)
+        )
+    return rows.select_related(
+        "item", "item__record", "from_service_point", "to_service_point", "hold__reader"
+    ).order_by("sent_at", "id")
+
+
+def quarantine_list(*, service_point: ServicePoint) -> QuerySet[QuarantineEntry]:
+    """Items in quarantine at `service_point`, first to end first."""
+    return (
+        QuarantineEntry.objects.filter(service_point=service_point, released_at__isnull=True)
+        .select_related("item", "item__record")
+        .order_by("ends_at", "id")
+    )
