@@ -29,3 +29,29 @@ def quarantine_release_job() -> int:
 
 
 # =========================================================================== engineer C
+# (closures, notices, anonymisation)
+
+
+@job("circulation.notices_queue", every=dt.timedelta(hours=1))
+def notices_queue_job() -> dict[str, int]:
+    """Due soon, overdue, hold ready and hold expiring notices (each at most once: unique
+    keys)."""
+    from shufang.circulation.notices import notices_queue_all
+
+    return notices_queue_all()
+
+
+@job("circulation.notices_send", every=dt.timedelta(minutes=5))
+def notices_send_job() -> int:
+    """Pending notices through the channels the readers consented to."""
+    from shufang.circulation.notices import notices_send_pending
+
+    return notices_send_pending()
+
+
+@job("circulation.loans_anonymise", every=dt.timedelta(days=1))
+def loans_anonymise_job() -> int:
+    """Loan history older than LOAN_HISTORY_DAYS, unless the reader keeps it."""
+    from shufang.circulation.services.anonymise import loans_anonymise
+
+    return loans_anonymise()
