@@ -62,9 +62,7 @@ def _release_locked(
             item, service_point=entry.service_point, actor=actor, at=at, quarantine=False
         )
     entry.released_at = at
-    entry.released_to = (f"{routing.action}:{routing.sort_bin}" if routing is not None else "-")[
-        :200
-    ]
+    entry.released_to = (routing.sort_bin if routing is not None else "-")[:200]
     entry.save(update_fields=["released_at", "released_to"])
     audit_record(
         actor=actor,
