@@ -32,6 +32,7 @@ from shufang.readers.selectors import card_current
 def renewal_blocks(*, loan: Loan, at: dt.datetime) -> tuple[list[errors.Block], Any]:
     """The blocks against renewing `loan` now, and the rule that applies."""
     reader = loan.reader
+    assert reader is not None  # anonymised loans are closed, never renewed
     item = loan.item
     rule = rule_for_transaction(item=item, reader=reader, service_point=loan.service_point)
     today = timezone.localtime(at).date()
@@ -45,7 +46,7 @@ def renewal_blocks(*, loan: Loan, at: dt.datetime) -> tuple[list[errors.Block], 
                 status__in=(HoldStatus.WAITING, HoldStatus.IN_TRANSIT, HoldStatus.READY),
             )
             .filter(Q(item__isnull=True) | Q(item_id=item.pk))
-            .exclude(reader_id=loan.reader_id)
+            .exclude(reader_id=reader.pk)
             .exists()
         )
         if waiting:
