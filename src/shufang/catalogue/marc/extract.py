@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
 
-from pymarc import Field, Record
-from pypinyin import lazy_pinyin
+from pymarc import Record
+from pypinyin.constants import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
+
+from shufang.catalogue.marc.read import FieldValue, MarcFields
 
 
 @dataclass(slots=True)
@@ -57,7 +64,7 @@ class BibFields:
 
 
 # ISBD punctuation that ends a MARC subfield: " /", " :", " ;", " =", ",", "." (not "...").
-_TRAILING = re.compile(r"[\s/:;=,]+$")
+
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
 _ISBN_CANDIDATE = re.compile(r"[0-9Xx][0-9Xx\- ]{8,16}[0-9Xx]")
@@ -67,19 +74,67 @@ _NON_SORTING = str.maketrans("", "", "\x88\x89\x98\x9c")
 
 
 def trim_isbd(value: str) -> str:
-    value = _TRAILING.sub("", value.translate(_NON_SORTING).strip())
+    if not value.isascii():  # the non-sorting marks are not ASCII
+        value = value.translate(_NON_SORTING)
+    # What `re.sub(r"[\s/:;=,]+$", "", value.strip())` did, without the regex trying every
+    # position of long values (summaries): strip blanks and ISBD marks until none is left.
+    value = value.strip()
+    while value:
+        trimmed = value.rstrip().rstrip("/:;=,")
+        if trimmed == value:
+            break
+        value = trimmed
     if value.endswith(".") and not value.endswith("..") and not re.search(r"\b\w\.$", value):
         value = value[:-1].rstrip()
     return value
 
 
-def _subs(f: Field | None, *codes: str) -> list[str]:
-    if f is None or f.is_control_field():
+class _Index:
+    """A record's fields by tag, built once per record: extraction asks for some 20 tags, and
+    scanning the whole field list for each (pymarc's `get_fields`) was most of its cost."""
+
+    __slots__ = ("by_tag", "fields", "leader")
+
+    def __init__(self, leader: str, fields: list[tuple[str, FieldValue]]) -> None:
+        self.leader = leader
+        self.fields = fields
+        by_tag: dict[str, list[FieldValue]] = {}
+        for tag, value in fields:
+            if tag in by_tag:
+                by_tag[tag].append(value)
+            else:
+                by_tag[tag] = [value]
+        self.by_tag = by_tag
+
+    def get(self, tag: str) -> FieldValue | None:
+        found = self.by_tag.get(tag)
+        return found[0] if found else None
+
+    def get_fields(self, *tags: str) -> list[FieldValue]:
+        if len(tags) == 1:
+            return self.by_tag.get(tags[0], [])
+        # Several tags: in record order, as pymarc gives them.
+        return [value for tag, value in self.fields if tag in tags]
+
+
+def _index_of_record(record: Record) -> _Index:
+    fields: list[tuple[str, FieldValue]] = []
+    for f in record.fields:
+        if f.control_field:
+            fields.append((f.tag, f.data or ""))
+        else:
+            ind = "".join(f.indicators or ("", ""))
+            fields.append((f.tag, (ind, list(f.subfields))))
+    return _Index(str(record.leader), fields)
+
+
+def _subs(f: FieldValue | None, *codes: str) -> list[str]:
+    if f is None or isinstance(f, str):
         return []
-    return [v for v in f.get_subfields(*codes) if v and v.strip()]
+    return [v for c, v in f[1] if c in codes and v and v.strip()]
 
 
-def _first(record: Record, tag: str, code: str) -> str:
+def _first(record: _Index, tag: str, code: str) -> str:
     for f in record.get_fields(tag):
         values = _subs(f, code)
         if values:
@@ -88,35 +143,78 @@ def _first(record: Record, tag: str, code: str) -> str:
 
 
 def _join(parts: list[str], sep: str = " ") -> str:
-    return sep.join(trim_isbd(p) for p in parts if trim_isbd(p))
+    return sep.join([t for t in map(trim_isbd, parts) if t])
 
 
 _TITLE_SEPARATORS = {"b": " : ", "e": " : ", "n": ". ", "p": ". ", "h": ". ", "i": ". ", "a": " ; "}
 
 
-def _title(f: Field | None, codes: str) -> str:
+def _title(f: FieldValue | None, codes: str) -> str:
     """Title proper and its parts, trailing ISBD punctuation trimmed, joined the ISBD way."""
-    if f is None or f.is_control_field():
+    if f is None or isinstance(f, str):
         return ""
     out = ""
-    for sub in f.subfields:
-        if sub.code not in codes:
+    for code, text in f[1]:
+        if code not in codes:
             continue
-        value = trim_isbd(sub.value)
+        value = trim_isbd(text)
         if value:
-            out = out + _TITLE_SEPARATORS.get(sub.code, " ") + value if out else value
+            out = out + _TITLE_SEPARATORS.get(code, " ") + value if out else value
     return out
 
 
+class _CachingConverter(UltimateConverter):
+    """The converter of pypinyin's `lazy_pinyin`, memoised per segment (a phrase or a run
+    of characters).
+
+    pypinyin segments a title into phrases (so that polyphonic characters read right) and
+    converts each; the conversion was 70% of the pinyin cost and titles share their words.
+    Same input, same output: only the repeated work goes."""
+
+    @lru_cache(maxsize=50_000)  # noqa: B019 -- one module-level instance, lives as long
+    def _cached(
+        self, words: str, style: Style, heteronym: bool, errors: Any, strict: bool
+    ) -> tuple[tuple[str, ...], ...]:
+        pys = super().convert(words, style, heteronym, errors, strict)
+        return tuple(tuple(p) for p in pys)
+
+    def convert(
+        self,
+        words: str,
+        style: Style,
+        heteronym: bool,
+        errors: Callable[[str], str] | str,
+        strict: bool = True,
+        **kwargs: Any,
+    ) -> list[list[str]]:
+        if kwargs:
+            return super().convert(words, style, heteronym, errors, strict, **kwargs)
+        return [list(p) for p in self._cached(words, style, heteronym, errors, strict)]
+
+
+_PINYIN = Pinyin(_CachingConverter())
+
+
+@lru_cache(maxsize=20_000)
 def pinyin_of(text: str) -> tuple[str, str]:
     """(space-separated lower-case syllables, initials) for a Chinese title, or ("", "")."""
     if not _HAN.search(text):
         return "", ""
-    syllables = [s.lower() for s in lazy_pinyin(text, errors="ignore") if s.strip()]
+    syllables = [s.lower() for s in _PINYIN.lazy_pinyin(text, errors="ignore") if s.strip()]
     words = [re.sub(r"[^a-z0-9]", "", s) for s in syllables]
     words = [w for w in words if w]
     initials = "".join(w[0] for w in words)
     return " ".join(words), initials
+
+
+def _isbn13_checked(candidate: str) -> bool:
+    """A plain, valid ISBN-13: what almost every record carries, checked without stdnum."""
+    if len(candidate) != 13 or not candidate.isascii() or not candidate.isdigit():
+        return False
+    if candidate[:3] not in ("978", "979"):
+        return False
+    total = sum(int(d) for d in candidate[0:12:2]) + 3 * sum(int(d) for d in candidate[1:12:2])
+    return (10 - total % 10) % 10 == int(candidate[12])
 
 
 def normalise_isbns(values: list[str]) -> tuple[list[str], list[str]]:
@@ -127,12 +225,15 @@ def normalise_isbns(values: list[str]) -> tuple[list[str], list[str]]:
         candidate = match.group(0) if match else value.strip()
         if not candidate:
             continue
-        try:
-            number = stdnum_isbn.to_isbn13(stdnum_isbn.validate(candidate))
-        except Exception:
-            if candidate not in invalid:
-                invalid.append(candidate)
-            continue
+        if _isbn13_checked(candidate):
+            number = candidate  # what stdnum's validate and to_isbn13 would return
+        else:
+            try:
+                number = stdnum_isbn.to_isbn13(stdnum_isbn.validate(candidate))
+            except Exception:
+                if candidate not in invalid:
+                    invalid.append(candidate)
+                continue
         if number not in valid:
             valid.append(number)
     return valid, invalid
@@ -163,12 +264,23 @@ def _price(values: list[str]) -> Decimal | None:
     return None
 
 
-def _control(record: Record, tag: str) -> str:
+def _control(record: _Index, tag: str) -> str:
     f = record.get(tag)
-    return (f.data or "").strip() if f is not None and f.is_control_field() else ""
+    return f.strip() if isinstance(f, str) else ""
 
 
 def extract_fields(record: Record, flavour: str) -> BibFields:
+    """The indexed fields of a pymarc record."""
+    return _extract(_index_of_record(record), flavour)
+
+
+def extract_marc_fields(fields: MarcFields, flavour: str) -> BibFields:
+    """The indexed fields of a record read with `build_records=False`; same result as
+    `extract_fields` on the pymarc record."""
+    return _extract(_Index(fields.leader, fields.fields), flavour)
+
+
+def _extract(record: _Index, flavour: str) -> BibFields:
     if flavour == "cnmarc":
         return _extract_cnmarc(record)
     return _extract_marc21(record)
@@ -188,7 +300,7 @@ _MARC21_AUDIENCE = {
 }
 
 
-def _extract_marc21(record: Record) -> BibFields:
+def _extract_marc21(record: _Index) -> BibFields:
     b = BibFields(control_number=_control(record, "001"))
     f245 = record.get("245")
     b.title = _title(f245, "abnp")
@@ -226,7 +338,7 @@ def _extract_marc21(record: Record) -> BibFields:
     b.summary = _join([v for f in record.get_fields("520") for v in _subs(f, "a")])
     b.language = _first(record, "041", "a")[:3] or (f008[35:38] if len(f008) >= 38 else "")
     b.language = b.language.strip().lower() if b.language.strip().isalpha() else ""
-    leader = str(record.leader)
+    leader = record.leader
     b.audience = _MARC21_AUDIENCE.get(f008[22:23], "unknown") if len(f008) > 22 else "unknown"
     b.material_type = _marc21_material(leader, f008)
     b.price = _first_of([v for f in record.get_fields("020") for v in _subs(f, "c")])
@@ -289,7 +401,7 @@ _CNMARC_AUDIENCE = {
 }
 
 
-def _extract_cnmarc(record: Record) -> BibFields:
+def _extract_cnmarc(record: _Index) -> BibFields:
     b = BibFields(control_number=_control(record, "001"))
     f200 = record.get("200")
     b.title = _title(f200, "aehi")
@@ -334,7 +446,7 @@ def _extract_cnmarc(record: Record) -> BibFields:
     b.language = language[:3].lower() if language[:3].isalpha() else ""
     codes = f100[17:20] if len(f100) >= 20 else ""
     b.audience = _cnmarc_audience(codes)
-    b.material_type = _cnmarc_material(str(record.leader), record)
+    b.material_type = _cnmarc_material(record.leader, record)
     b.price = _first_of([v for f in record.get_fields("010") for v in _subs(f, "d")])
     for f in record.get_fields("905"):
         cls, num = _first_of(_subs(f, "d")), _first_of(_subs(f, "e"))
@@ -363,7 +475,7 @@ def _cnmarc_audience(codes: str) -> str:
     return str(next(c for c in found if c != "unknown"))
 
 
-def _cnmarc_material(leader: str, record: Record) -> str:
+def _cnmarc_material(leader: str, record: _Index) -> str:
     kind, level = leader[6:7], leader[7:8]
     if kind in ("g", "i", "j", "k", "r"):
         return "audiovisual"

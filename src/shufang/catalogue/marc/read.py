@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,10 +35,45 @@ MAX_RECORD_LENGTH = 99_999  # five digits in the leader
 # Bytes without a terminator after which we give up on finding the end of a record.
 MAX_SCAN = 1_000_000
 CHUNK = 1 << 20
+# A subfield delimiter followed by a byte that cannot be an ASCII subfield code.
+_NON_ASCII_CODE = re.compile(rb"\x1f[\x80-\xff]")
 
 FLAVOURS = ("marc21", "cnmarc")
 ENCODINGS = ("utf-8", "marc-8", "gb18030")
 MARCXML_NS = "http://www.loc.gov/MARC21/slim"
+
+
+# A decoded field as plain values: a control field's data, or (indicators, [(code, value)]).
+FieldValue = str | tuple[str, list[tuple[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class MarcFields:
+    """A decoded record as plain tuples, fields in record order.
+
+    What extraction needs, at a fraction of the cost of pymarc objects (building those was a
+    third of an import's time); `as_record()` makes the pymarc `Record` when one is needed."""
+
+    leader: str
+    fields: list[tuple[str, FieldValue]]
+
+    def as_record(self) -> Record:
+        record = Record(force_utf8=True)
+        record.leader = Leader(self.leader)  # the constructor would overwrite 9 and 20-23
+        append = record.fields.append
+        for tag, value in self.fields:
+            if isinstance(value, str):
+                append(Field(tag=tag, data=value))
+            else:
+                ind, subfields = value
+                append(
+                    Field(
+                        tag=tag,
+                        indicators=Indicators(ind[0], ind[1]),
+                        subfields=[Subfield(code, text) for code, text in subfields],
+                    )
+                )
+        return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +86,24 @@ class MarcReadResult:
     encoding: str
     format: str  # "iso2709" or "marcxml"
     error: str | None = None
+    # Set instead of `record` when read with `build_records=False` (ISO 2709 only).
+    fields: MarcFields | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.record is not None
+        return self.error is None and (self.record is not None or self.fields is not None)
+
+    @property
+    def leader(self) -> str:
+        if self.fields is not None:
+            return self.fields.leader
+        return str(self.record.leader) if self.record is not None else ""
+
+    def as_record(self) -> Record | None:
+        """The pymarc record, built now when the result was read without one."""
+        if self.record is None and self.fields is not None:
+            return self.fields.as_record()
+        return self.record
 
 
 class MarcDecodeError(Exception):
@@ -61,27 +111,36 @@ class MarcDecodeError(Exception):
 
 
 def iter_marc(
-    source: str | Path | BinaryIO, *, flavour: str = "auto", encoding: str = "auto"
+    source: str | Path | BinaryIO,
+    *,
+    flavour: str = "auto",
+    encoding: str = "auto",
+    build_records: bool = True,
 ) -> Iterator[MarcReadResult]:
-    """Yield one `MarcReadResult` per record of `source` (a path or a binary stream)."""
+    """Yield one `MarcReadResult` per record of `source` (a path or a binary stream).
+
+    With `build_records=False`, ISO 2709 results carry `fields` (plain tuples) instead of a
+    pymarc `record`: the import's fast path. MARCXML results always carry a `record`."""
     if flavour not in ("auto", *FLAVOURS):
         raise ValueError(f"unknown flavour {flavour!r}")
     if encoding not in ("auto", *ENCODINGS):
         raise ValueError(f"unknown encoding {encoding!r}")
     if isinstance(source, str | Path):
         with open(source, "rb") as stream:
-            yield from _iter_stream(stream, flavour, encoding)
+            yield from _iter_stream(stream, flavour, encoding, build_records)
     else:
-        yield from _iter_stream(source, flavour, encoding)
+        yield from _iter_stream(source, flavour, encoding, build_records)
 
 
-def _iter_stream(stream: BinaryIO, flavour: str, encoding: str) -> Iterator[MarcReadResult]:
+def _iter_stream(
+    stream: BinaryIO, flavour: str, encoding: str, build_records: bool
+) -> Iterator[MarcReadResult]:
     head = stream.read(4096)
     body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if body.startswith(b"<"):
         yield from _iter_xml(_Prefixed(head, stream), flavour)
     else:
-        yield from _iter_iso2709(head, stream, flavour, encoding)
+        yield from _iter_iso2709(head, stream, flavour, encoding, build_records)
 
 
 class _Prefixed(io.RawIOBase):
@@ -112,15 +171,22 @@ class _Prefixed(io.RawIOBase):
 
 
 def _iter_iso2709(
-    head: bytes, stream: BinaryIO, flavour: str, encoding: str
+    head: bytes, stream: BinaryIO, flavour: str, encoding: str, build_records: bool
 ) -> Iterator[MarcReadResult]:
     buffer = head
     base_offset = 0  # file offset of buffer[0]
+    # Start of the unread part of `buffer`: records are cut out in place, and the buffer is
+    # only shortened when it runs dry (slicing off each record copied the rest of the chunk).
+    pos = 0
     position = 0
     eof = False
     while True:
-        end = buffer.find(RECORD_TERMINATOR)
+        end = buffer.find(RECORD_TERMINATOR, pos)
         if end < 0:
+            if pos:
+                buffer = buffer[pos:]
+                base_offset += pos
+                pos = 0
             if not eof and len(buffer) <= MAX_SCAN:
                 data = stream.read(CHUNK)
                 if data:
@@ -159,16 +225,20 @@ def _iter_iso2709(
                     break
                 base_offset += len(data)
             continue
-        start = _skip_blank(buffer, 0, end)
+        start = _skip_blank(buffer, pos, end)
         raw = buffer[start : end + 1]
         offset = base_offset + start
-        buffer = buffer[end + 1 :]
-        base_offset += end + 1
+        pos = end + 1
         if len(raw) <= 1:
             continue  # stray terminator
         position += 1
         yield decode_iso2709(
-            raw, position=position, offset=offset, flavour=flavour, encoding=encoding
+            raw,
+            position=position,
+            offset=offset,
+            flavour=flavour,
+            encoding=encoding,
+            build_record=build_records,
         )
 
 
@@ -186,8 +256,10 @@ def decode_iso2709(
     offset: int = 0,
     flavour: str = "auto",
     encoding: str = "auto",
+    build_record: bool = True,
 ) -> MarcReadResult:
-    """Decode one ISO 2709 record (ending with 0x1D) into a `MarcReadResult`."""
+    """Decode one ISO 2709 record (ending with 0x1D) into a `MarcReadResult` (with `fields`
+    instead of a pymarc `record` when not `build_record`)."""
     guessed_flavour = flavour if flavour != "auto" else "marc21"
     try:
         leader, entries = _structure(raw)
@@ -195,7 +267,7 @@ def decode_iso2709(
         if flavour == "auto":
             guessed_flavour = _guess_flavour(leader, tags)
         used = encoding if encoding != "auto" else _guess_encoding(raw, leader, guessed_flavour)
-        record = _build(leader, entries, used)
+        fields = MarcFields(leader, _decode_fields(entries, used))
     except MarcDecodeError as error:
         return MarcReadResult(
             position,
@@ -207,7 +279,13 @@ def decode_iso2709(
             "iso2709",
             str(error),
         )
-    return MarcReadResult(position, offset, record, raw, guessed_flavour, used, "iso2709")
+    if build_record:
+        return MarcReadResult(
+            position, offset, fields.as_record(), raw, guessed_flavour, used, "iso2709"
+        )
+    return MarcReadResult(
+        position, offset, None, raw, guessed_flavour, used, "iso2709", None, fields
+    )
 
 
 def _structure(raw: bytes) -> tuple[str, list[tuple[str, bytes]]]:
@@ -320,27 +398,47 @@ def _decoder(encoding: str):  # type: ignore[no-untyped-def]
     return decode
 
 
-def _build(leader: str, entries: list[tuple[str, bytes]], encoding: str) -> Record:
+def _decode_fields(entries: list[tuple[str, bytes]], encoding: str) -> list[tuple[str, FieldValue]]:
+    # UTF-8 and GB18030 never use 0x1F inside a multi-byte character, so a field that decodes
+    # as a whole can be split after decoding: one decode per field instead of one per
+    # subfield. Anything unusual (undecodable bytes, a non-ASCII indicator or subfield code)
+    # goes the subfield-by-subfield way, which gives the exact error.
+    codec = {"utf-8": "utf-8", "gb18030": "gb18030"}.get(encoding)
     decode = _decoder(encoding)
-    record = Record(force_utf8=True)
-    record.leader = Leader(leader)  # the constructor would overwrite positions 9 and 20-23
-    fields = record.fields
+    fields: list[tuple[str, FieldValue]] = []
+    append = fields.append
     for tag, data in entries:
         if tag < "010" and tag.isdigit():
-            fields.append(Field(tag=tag, data=_field_decode(decode, tag, data)))
+            append((tag, _field_decode(decode, tag, data)))
             continue
-        parts = data.split(SUBFIELD_DELIMITER)
-        indicators = parts[0]
-        ind = indicators.decode("ascii", "replace") if indicators else ""
-        ind = (ind + "  ")[:2]
-        subfields = []
-        for part in parts[1:]:
-            if not part:
-                continue
-            code = chr(part[0]) if part[0] < 128 else "?"
-            subfields.append(Subfield(code, _field_decode(decode, tag, part[1:])))
-        fields.append(Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=subfields))
-    return record
+        if codec is not None:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                text = None
+            if text is not None:
+                parts = text.split("\x1f")
+                ind = parts[0]
+                if ind.isascii() and not _NON_ASCII_CODE.search(data):
+                    subfields = [(p[0], p[1:]) for p in parts[1:] if p]
+                    append((tag, ((ind + "  ")[:2], subfields)))
+                    continue
+        append((tag, _decode_data_field(decode, tag, data)))
+    return fields
+
+
+def _decode_data_field(decode, tag: str, data: bytes) -> FieldValue:  # type: ignore[no-untyped-def]
+    parts = data.split(SUBFIELD_DELIMITER)
+    indicators = parts[0]
+    ind = indicators.decode("ascii", "replace") if indicators else ""
+    ind = (ind + "  ")[:2]
+    subfields = []
+    for part in parts[1:]:
+        if not part:
+            continue
+        code = chr(part[0]) if part[0] < 128 else "?"
+        subfields.append((code, _field_decode(decode, tag, part[1:])))
+    return (ind, subfields)
 
 
 def _field_decode(decode, tag: str, data: bytes) -> str:  # type: ignore[no-untyped-def]

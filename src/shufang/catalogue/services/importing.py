@@ -1,31 +1,39 @@
 """MARC import: stream files into the catalogue in batched transactions.
 
-Each batch of `batch_size` decoded records is written in one transaction with `bulk_create`.
-Records are decoded, extracted and validated before the write, so a bad record is rejected
-without touching its batch; if a batch write still fails (a constraint hit by a concurrent
-writer), the batch is retried one record at a time, each in its own savepoint, and only the
-failing records are rejected. Nothing of a rejected record is written.
+Each batch of `batch_size` decoded records is written in one transaction with multi-row
+INSERTs. Records are decoded, extracted and validated before the write, so a bad record is
+rejected without touching its batch; if a batch write still fails (a constraint hit by a
+concurrent writer), the batch is retried one record at a time, each in its own savepoint, and
+only the failing records are rejected. Nothing of a rejected record is written.
 
 Duplicates are matched by any ISBN (or by control number) against the database, which holds
 the earlier batches of the same file, and against the records of the current batch. Memory
-stays bounded: one batch in memory, counts, and at most `MAX_REJECTS` kept rejects."""
+stays bounded: one batch in memory, counts, and at most `MAX_REJECTS` kept rejects.
+
+Reading (splitting, decoding, extracting: about half the work) can run in a second process
+while this one writes (`parallel`); see `import_reader`. Both ways run the same `prepare` on
+the same records in the same order, so reports and written rows are the same."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+import queue as queue_module
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from shufang.catalogue.callnumbers import call_number_sort_key
-from shufang.catalogue.marc.extract import BibFields, Holding, extract_fields
-from shufang.catalogue.marc.read import MarcReadResult, iter_marc
+from shufang.catalogue.marc.extract import Holding, extract_fields, extract_marc_fields
+from shufang.catalogue.marc.read import ENCODINGS, FLAVOURS, MarcReadResult, iter_marc
 from shufang.catalogue.models import (
     AcquisitionSource,
     Collection,
@@ -45,12 +53,14 @@ from shufang.catalogue.services.records import (
 from shufang.core.audit import Actor
 from shufang.core.exceptions import ValidationFailed
 from shufang.core.models import AuditEvent
-from shufang.core.permissions import require
 from shufang.network.models import ServicePoint
 
 MAX_REJECTS = 10_000
 MATCH_MODES = ("isbn", "control-number", "none")
 ON_MATCH = ("update", "skip")
+# Files from this size up are read in a second process when `parallel` is left to decide:
+# starting it (a Python with Django) costs about a second, worth it from some 10,000 records.
+PARALLEL_MIN_BYTES = 8_000_000
 
 Source = str | Path | BinaryIO
 
@@ -93,14 +103,20 @@ class ImportReport:
 
 @dataclass(slots=True)
 class _Pending:
+    """A record ready to write: plain values only, so that it pickles cheaply between the
+    reading process and the writing one."""
+
     source: str
-    result: MarcReadResult
-    bib: BibFields
+    position: int
+    offset: int
+    flavour: str
+    clc: str
+    holdings: list[Holding]
     values: dict[str, Any]
     keys: list[tuple[str, str]]
     match_keys: list[tuple[str, str]]
     target_id: int | None = None  # an existing record to update
-    record_obj: Record | None = None
+    record_id: int | None = None  # once written
 
 
 def _source_name(source: Source) -> str:
@@ -122,15 +138,16 @@ def marc_import(
     actor: Actor,
     batch_size: int = 500,
     progress: Callable[[ImportReport], None] | None = None,
+    parallel: bool | None = None,
 ) -> ImportReport:
     """Load MARC files (paths or binary streams) into the catalogue; return counts and rejects.
 
     `match`: "isbn" (any ISBN of the record), "control-number" (001), or "none".
     `on_match`: "update" replaces the matched record, "skip" leaves it.
     `create_items`: make items from 905 / 852 / 952 at `service_point` in `collection`;
-    an item whose barcode exists already is rejected (its record still loads)."""
-    if actor.user is not None:  # staff need catalogue.import (at the items' library, if any)
-        require(actor.user, "catalogue.import", service_point=service_point)
+    an item whose barcode exists already is rejected (its record still loads).
+    `parallel`: read files (paths, not streams) in a second process while this one writes;
+    None: when the file is large (`PARALLEL_MIN_BYTES`) and there is a second CPU."""
     if match not in MATCH_MODES:
         raise ValidationFailed(_("Unknown match mode."), match=match)
     if on_match not in ON_MATCH:
@@ -149,13 +166,20 @@ def marc_import(
     for source in sources:
         name = _source_name(source)
         report.source = name
+        if _use_reader_process(source, parallel, flavour, encoding):
+            prepared: Iterator[_Pending | Reject] = _prepared_in_process(
+                str(source), name, flavour, encoding, match
+            )
+        else:
+            prepared = prepare_all(source, name, flavour, encoding, match)
         pending: list[_Pending] = []
-        for result in iter_marc(source, flavour=flavour, encoding=encoding):
+        for one in prepared:
             report.seen += 1
-            report.offset = result.offset
-            prepared = importer.prepare(name, result)
-            if prepared is not None:
-                pending.append(prepared)
+            report.offset = one.offset
+            if isinstance(one, Reject):
+                report.add_reject(one)
+                continue
+            pending.append(one)
             if len(pending) >= batch_size:
                 importer.flush(pending)
                 pending = []
@@ -165,6 +189,163 @@ def marc_import(
         if progress:
             progress(report)
     return report
+
+
+# ------------------------------------------------------------------------ before the write
+
+
+def prepare_all(
+    source: Source, name: str, flavour: str, encoding: str, match: str
+) -> Iterator[_Pending | Reject]:
+    """Each record of `source`, read and made ready to write, or its reject, in file order."""
+    for result in iter_marc(source, flavour=flavour, encoding=encoding, build_records=False):
+        yield prepare(name, result, match)
+
+
+def prepare(source: str, result: MarcReadResult, match: str) -> _Pending | Reject:
+    """Extract and validate one read record; no database access (runs in the reader)."""
+    if not result.ok:
+        return Reject(source, result.position, result.offset, result.error or "unreadable record")
+    if result.flavour == "marc21" and result.leader[6:7] in ("u", "v", "x", "y"):
+        return Reject(
+            source,
+            result.position,
+            result.offset,
+            str(_("a MARC 21 holdings record, not a bibliographic record")),
+        )
+    try:
+        if result.fields is not None:
+            bib = extract_marc_fields(result.fields, result.flavour)
+        else:
+            assert result.record is not None
+            bib = extract_fields(result.record, result.flavour)
+        values = record_values(bib)
+        values.update(_marc_values(result))
+    except RecordWithoutTitle:
+        return Reject(source, result.position, result.offset, str(_("no title (245 $a / 200 $a)")))
+    except Exception as error:  # a record pymarc cannot re-encode, for example
+        return Reject(source, result.position, result.offset, f"cannot process record: {error}")
+    keys = identifier_keys(bib)
+    if match == "isbn":
+        match_keys = [k for k in keys if k[0] == IdentifierScheme.ISBN]
+    elif match == "control-number":
+        match_keys = [k for k in keys if k[0] == IdentifierScheme.CONTROL]
+    else:
+        match_keys = []
+    return _Pending(
+        source,
+        result.position,
+        result.offset,
+        result.flavour,
+        bib.clc,
+        bib.holdings,
+        values,
+        keys,
+        match_keys,
+    )
+
+
+def _marc_values(result: MarcReadResult) -> dict[str, Any]:
+    original = result.raw
+    if (
+        result.format == "iso2709"
+        and result.encoding == "utf-8"
+        and original
+        and (result.flavour != "marc21" or original[9:10] == b"a")
+    ):
+        # Kept as they are (see `marc_values`): no pymarc record needed at all.
+        record = None
+    else:
+        record = result.as_record()
+    return marc_values(
+        record,  # type: ignore[arg-type]
+        flavour=result.flavour,
+        original=original,
+        encoding=result.encoding,
+        fmt=result.format,
+    )
+
+
+# ------------------------------------------------------------------------ the reader process
+
+
+def _use_reader_process(source: Source, parallel: bool | None, flavour: str, encoding: str) -> bool:
+    if parallel is False or not isinstance(source, str | Path):
+        return False
+    if flavour not in ("auto", *FLAVOURS) or encoding not in ("auto", *ENCODINGS):
+        return False  # let the in-process reader raise its ValueError
+    if parallel:
+        return True
+    try:
+        size = os.path.getsize(source)
+    except OSError:
+        return False  # the in-process reader reports it
+    return size >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
+
+
+# Records per message and messages in flight: the queue bounds what the reader can run ahead,
+# so memory stays flat whatever the file size.
+_CHUNK = 250
+_QUEUE_CHUNKS = 8
+
+
+def _prepared_in_process(
+    path: str, name: str, flavour: str, encoding: str, match: str
+) -> Iterator[_Pending | Reject]:
+    """`prepare_all` run by a second process (spawned, so safe whatever threads or database
+    connections this one holds), received in file order through a bounded queue."""
+    from shufang.catalogue.services import import_reader
+
+    context = multiprocessing.get_context("spawn")
+    chunks = context.Queue(maxsize=_QUEUE_CHUNKS)
+    process = context.Process(
+        target=import_reader.run,
+        args=(
+            chunks,
+            settings.SETTINGS_MODULE,
+            translation.get_language() or settings.LANGUAGE_CODE,
+            (path, name, flavour, encoding, match),
+        ),
+        daemon=True,
+        name="shufang-marc-reader",
+    )
+    process.start()
+    try:
+        while True:
+            try:
+                chunk = chunks.get(timeout=5)
+            except queue_module.Empty:
+                if not process.is_alive():
+                    raise RuntimeError(
+                        f"MARC reader process ended without finishing (exit code "
+                        f"{process.exitcode})"
+                    ) from None
+                continue
+            if chunk is None:
+                break
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield from chunk
+    finally:
+        if process.is_alive():
+            process.terminate()  # the import stopped early: the reader is not needed
+        process.join()
+        chunks.close()
+
+
+def read_into_queue(chunks: Any, source: tuple[str, str, str, str, str]) -> None:
+    """The reader process's work: chunks of prepared records, then None (or the error)."""
+    try:
+        chunk: list[_Pending | Reject] = []
+        for one in prepare_all(*source):
+            chunk.append(one)
+            if len(chunk) >= _CHUNK:
+                chunks.put(chunk)
+                chunk = []
+        chunks.put(chunk)
+        chunks.put(None)
+    except Exception as error:
+        chunks.put(error)
 
 
 class _Importer:
@@ -187,55 +368,6 @@ class _Importer:
         self.report = ImportReport()
         self.actor_user = actor.user if getattr(actor.user, "pk", None) else None
 
-    # -------------------------------------------------------------------- before the write
-
-    def prepare(self, source: str, result: MarcReadResult) -> _Pending | None:
-        if result.error is not None or result.record is None:
-            self.report.add_reject(
-                Reject(source, result.position, result.offset, result.error or "unreadable record")
-            )
-            return None
-        if result.flavour == "marc21" and str(result.record.leader)[6:7] in ("u", "v", "x", "y"):
-            self.report.add_reject(
-                Reject(
-                    source,
-                    result.position,
-                    result.offset,
-                    str(_("a MARC 21 holdings record, not a bibliographic record")),
-                )
-            )
-            return None
-        try:
-            bib = extract_fields(result.record, result.flavour)
-            values = record_values(bib)
-            values.update(
-                marc_values(
-                    result.record,
-                    flavour=result.flavour,
-                    original=result.raw,
-                    encoding=result.encoding,
-                    fmt=result.format,
-                )
-            )
-        except RecordWithoutTitle:
-            self.report.add_reject(
-                Reject(source, result.position, result.offset, str(_("no title (245 $a / 200 $a)")))
-            )
-            return None
-        except Exception as error:  # a record pymarc cannot re-encode, for example
-            self.report.add_reject(
-                Reject(source, result.position, result.offset, f"cannot process record: {error}")
-            )
-            return None
-        keys = identifier_keys(bib)
-        if self.match == "isbn":
-            match_keys = [k for k in keys if k[0] == IdentifierScheme.ISBN]
-        elif self.match == "control-number":
-            match_keys = [k for k in keys if k[0] == IdentifierScheme.CONTROL]
-        else:
-            match_keys = []
-        return _Pending(source, result, bib, values, keys, match_keys)
-
     # -------------------------------------------------------------------- the write
 
     def flush(self, pending: list[_Pending]) -> None:
@@ -248,7 +380,7 @@ class _Importer:
             # Retry one by one so that only the records that fail are rejected.
             delta = _Delta()
             for one in pending:
-                one.target_id, one.record_obj = None, None
+                one.target_id, one.record_id = None, None
                 try:
                     with transaction.atomic():
                         delta.add(self._write([one]))
@@ -256,8 +388,8 @@ class _Importer:
                     delta.rejects.append(
                         Reject(
                             one.source,
-                            one.result.position,
-                            one.result.offset,
+                            one.position,
+                            one.offset,
                             f"database error: {error}",
                         )
                     )
@@ -306,18 +438,15 @@ class _Importer:
                 delta.updated += 1
             for k in p.match_keys:
                 in_batch[k] = p
-        # 2. Create.
-        new_records = [Record(**p.values, created_at=now, updated_at=now) for p in to_create]
+        # 2. Create (no model instances: only their ids are needed afterwards).
         ids = _insert(
             Record,
             [{**p.values, "created_at": now, "updated_at": now} for p in to_create],
             returning=True,
         )
-        for p, obj, pk in zip(to_create, new_records, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-            p.record_obj = obj
-        delta.loaded += len(new_records)
+        for p, pk in zip(to_create, ids, strict=True):
+            p.record_id = pk
+        delta.loaded += len(to_create)
         # 3. Update.
         if to_update:
             objs = Record.objects.in_bulk(list(to_update))
@@ -327,7 +456,7 @@ class _Importer:
                 for key, value in p.values.items():
                     setattr(obj, key, value)
                 obj.updated_at = now
-                p.record_obj = obj
+                p.record_id = obj.pk
                 changed.append(obj)
             fields = [
                 *INDEXED_FIELDS,
@@ -346,7 +475,7 @@ class _Importer:
         _insert(
             RecordIdentifier,
             [
-                {"record_id": p.record_obj.pk, "scheme": s, "value": v}  # type: ignore[union-attr]
+                {"record_id": p.record_id, "scheme": s, "value": v}
                 for p in written
                 for s, v in dict.fromkeys(p.keys)
             ],
@@ -356,8 +485,9 @@ class _Importer:
                 now,
                 "record.import_create" if p.target_id is None else "record.import_update",
                 "catalogue.record",
-                p.record_obj,
-                {"source": p.source, "position": p.result.position, "flavour": p.result.flavour},
+                p.record_id,
+                p.values["title"],  # what str(record) gives
+                {"source": p.source, "position": p.position, "flavour": p.flavour},
             )
             for p in written
         ]
@@ -372,7 +502,7 @@ class _Importer:
     ) -> list[dict[str, Any]]:
         assert self.service_point is not None and self.collection is not None
         wanted: list[tuple[_Pending, Holding]] = [
-            (p, h) for p in written for h in p.bib.holdings if h.barcode
+            (p, h) for p in written for h in p.holdings if h.barcode
         ]
         if not wanted:
             return []
@@ -386,19 +516,20 @@ class _Importer:
                 delta.rejects.append(
                     Reject(
                         p.source,
-                        p.result.position,
-                        p.result.offset,
+                        p.position,
+                        p.offset,
                         str(_("item barcode %(barcode)s already exists") % {"barcode": barcode}),
                         barcode=barcode,
                     )
                 )
                 continue
             taken.add(barcode)
-            call_number = (holding.call_number or p.bib.clc)[:64]
+            assert p.record_id is not None  # written above
+            call_number = (holding.call_number or p.clc)[:64]
             items.append(
                 Item(
                     barcode=barcode,
-                    record=p.record_obj,
+                    record_id=p.record_id,
                     owning_library_id=sp.library_id,
                     home_service_point=sp,
                     current_service_point=sp,
@@ -420,14 +551,21 @@ class _Importer:
                 now,
                 "item.import_create",
                 "catalogue.item",
-                item,
+                item.pk,
+                str(item),
                 {"record": item.record_id, "status": item.status},
             )
             for item in items
         ]
 
     def _audit(
-        self, now: dt.datetime, action: str, object_type: str, obj: Any, changes: dict[str, Any]
+        self,
+        now: dt.datetime,
+        action: str,
+        object_type: str,
+        pk: Any,
+        text: str,
+        changes: dict[str, Any],
     ) -> dict[str, Any]:
         """An AuditEvent row (as column values for `_insert`); one per imported object."""
         return {
@@ -437,8 +575,8 @@ class _Importer:
             "channel": self.actor.channel,
             "action": action,
             "object_type": object_type,
-            "object_id": str(obj.pk),
-            "object_repr": str(obj)[:200],
+            "object_id": str(pk),
+            "object_repr": text[:200],
             "changes": changes,
         }
 
