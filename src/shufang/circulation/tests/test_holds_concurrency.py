@@ -107,9 +107,7 @@ def test_one_item_scanned_at_two_desks_is_set_aside_for_one_hold(
     # then: one trap for the first hold; the second scan is refused (no longer available)
     trapped = [o for o in outcomes if isinstance(o, Hold)]
     assert [h.pk for h in trapped] == [holds[0].pk], outcomes
-    assert [type(o).__name__ for o in outcomes if not isinstance(o, Hold)] == [
-        "InvalidTransition"
-    ]
+    assert [type(o).__name__ for o in outcomes if not isinstance(o, Hold)] == ["InvalidTransition"]
     assert Hold.objects.filter(trapped_item=item, status=HoldStatus.READY).count() == 1
     assert Hold.objects.get(pk=holds[1].pk).status == HoldStatus.WAITING
     assert Item.objects.get(pk=item.pk).status == ItemStatus.ON_HOLD_SHELF
