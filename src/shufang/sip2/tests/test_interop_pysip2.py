@@ -4,6 +4,7 @@ codec. Both sides use UTF-8 here (pysip2 defaults to cp850)."""
 
 from datetime import datetime
 
+import pysip2
 import pytest
 
 from shufang.sip2.protocol import (
@@ -25,8 +26,6 @@ from shufang.sip2.protocol import (
     decode,
     encode,
 )
-
-pysip2 = pytest.importorskip("pysip2")
 
 WHEN = "20250301    093000"
 AT = datetime(2025, 3, 1, 9, 30)
