@@ -53,6 +53,7 @@ from shufang.catalogue.services.records import (
 from shufang.core.audit import Actor
 from shufang.core.exceptions import ValidationFailed
 from shufang.core.models import AuditEvent
+from shufang.core.permissions import require
 from shufang.network.models import ServicePoint
 
 MAX_REJECTS = 10_000
@@ -148,6 +149,8 @@ def marc_import(
     an item whose barcode exists already is rejected (its record still loads).
     `parallel`: read files (paths, not streams) in a second process while this one writes;
     None: when the file is large (`PARALLEL_MIN_BYTES`) and there is a second CPU."""
+    if actor.user is not None:  # staff need catalogue.import (at the items' library, if any)
+        require(actor.user, "catalogue.import", service_point=service_point)
     if match not in MATCH_MODES:
         raise ValidationFailed(_("Unknown match mode."), match=match)
     if on_match not in ON_MATCH:
