@@ -146,11 +146,15 @@ def notice_queue(
     return notice
 
 
-def notices_queue_many(notices: Sequence[Notice]) -> int:
+def notices_queue_many(notices: Sequence[Notice], *, fresh_keys: bool = False) -> int:
     """Insert the notices whose keys are not there yet; returns how many were new when
-    looked at. Concurrent inserts of the same key are ignored by the database."""
+    looked at. Concurrent inserts of the same key are ignored by the database.
+    `fresh_keys`: the caller knows no key can exist yet (skips the look-up)."""
     if not notices:
         return 0
+    if fresh_keys:
+        Notice.objects.bulk_create(notices, batch_size=_CHUNK, ignore_conflicts=True)
+        return len(notices)
     fresh: list[Notice] = []
     for start in range(0, len(notices), _CHUNK):
         chunk = notices[start : start + _CHUNK]
@@ -291,7 +295,8 @@ def closure_notices_queue(
         )
         for reader_id in sorted(set(reader_ids))
     ]
-    return notices_queue_many(notices)
+    # The closure was created in this transaction: none of its keys can exist yet.
+    return notices_queue_many(notices, fresh_keys=True)
 
 
 def notices_queue_all(*, at: dt.datetime | None = None) -> dict[str, int]:

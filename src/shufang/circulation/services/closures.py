@@ -14,8 +14,9 @@
 - no fine accrues for closed days: fines count open days only (`services.fines.overdue_days`);
 - each affected reader (moved loans or holds) gets one closure notice.
 
-Speed: loans are grouped by (lending point, due day) in one query, and each (old day, new day)
-pair is moved with one UPDATE, so 50,000 due dates take a few dozen statements. One audit event
+Speed: loans are grouped by (lending point, due day) in one query; consecutive due days of the
+same points that move to the same day are moved with one UPDATE, so 50,000 due dates take a
+handful of statements. One audit event
 records the closure with its counts (the calendar exception writes its own), not one per loan.
 
 Known limit: a checkout whose transaction computed its due date before the closure committed
@@ -83,6 +84,9 @@ def _calendar_points(
     return out
 
 
+Run = tuple[dt.date, dt.date, dt.date]  # first old day, last old day, new day
+
+
 def _moves(
     groups: list[dict[str, Any]],
     point_field: str,
@@ -90,22 +94,32 @@ def _moves(
     calendar_points: dict[int, ServicePoint],
     calendars: dict[int, Calendar],
     start: dt.date,
-) -> dict[tuple[dt.date, dt.date], list[int]]:
-    """{(old day, new day): [point ids]} for the groups whose day the calendar closes."""
-    moves: dict[tuple[dt.date, dt.date], list[int]] = defaultdict(list)
+) -> dict[Run, list[int]]:
+    """{(first old day, last old day, new day): [point ids]}: for each point, the runs of
+    consecutive days with rows (days without rows in between are no obstacle) that all move
+    to the same new day. A run breaks at a day the calendar keeps open. A whole-range closure
+    is thus one run per distinct reopening day, and one UPDATE each."""
+    days_of: dict[int, list[dt.date]] = defaultdict(list)
     for group in groups:
-        point_id, day = group[point_field], group[day_field]
-        home = calendar_points.get(point_id)
-        if home is None:
-            continue
+        if group[point_field] in calendar_points:
+            days_of[group[point_field]].append(group[day_field])
+    moves: dict[Run, list[int]] = defaultdict(list)
+    for point_id, days in days_of.items():
+        home = calendar_points[point_id]
         if home.pk not in calendars:
             calendars[home.pk] = calendar_for(service_point=home, start=start)
         calendar = calendars[home.pk]
-        if is_open_on(calendar, day):
-            continue
-        new = next_open_day(calendar, day)
-        if new is not None:
-            moves[(day, new)].append(point_id)
+        run: list[dt.date] | None = None  # [first, last, new]
+        for day in sorted(set(days)):
+            new = None if is_open_on(calendar, day) else next_open_day(calendar, day)
+            if run is not None and new == run[2]:
+                run[1] = day
+                continue
+            if run is not None:
+                moves[(run[0], run[1], run[2])].append(point_id)
+            run = [day, day, new] if new is not None else None
+        if run is not None:
+            moves[(run[0], run[1], run[2])].append(point_id)
     return moves
 
 
@@ -196,12 +210,12 @@ def closure_declare(
     moves = _moves(groups, "service_point_id", "due_day", calendar_points, calendars, start_date)
     reader_ids: set[int] = set()
     loans_moved = 0
-    for (old, new), point_ids in sorted(moves.items()):
+    for (first, last, new), point_ids in sorted(moves.items()):
         moving = Loan.objects.filter(
             status__in=OPEN_LOAN_STATUSES,
             service_point_id__in=point_ids,
-            due_at__gte=_day_start(old),
-            due_at__lt=_day_start(old + dt.timedelta(days=1)),
+            due_at__gte=_day_start(first),
+            due_at__lt=_day_start(last + dt.timedelta(days=1)),
         )
         reader_ids.update(
             r for r in moving.values_list("reader_id", flat=True).distinct() if r is not None
@@ -230,11 +244,12 @@ def closure_declare(
         start_date,
     )
     holds_moved = 0
-    for (old, new), point_ids in sorted(hold_moves.items()):
+    for (first, last, new), point_ids in sorted(hold_moves.items()):
         moving_holds = Hold.objects.filter(
             status=HoldStatus.READY,
             pickup_service_point_id__in=point_ids,
-            shelf_expires_on=old,
+            shelf_expires_on__gte=first,
+            shelf_expires_on__lte=last,
         )
         reader_ids.update(moving_holds.values_list("reader_id", flat=True).distinct())
         holds_moved += moving_holds.update(shelf_expires_on=new)
