@@ -218,7 +218,8 @@ def loan_checkout(
             service_point=service_point,
         )
     with transaction.atomic():
-        locked = Item.objects.select_for_update().select_related("record", "collection")
+        # lock the item row only (not its record or collection, which other desks share)
+        locked = Item.objects.select_for_update(of=("self",)).select_related("record", "collection")
         item = locked.get(pk=item.pk)
         found = _assess(item=item, reader=reader, service_point=service_point, at=at, card=card)
         if no_block:

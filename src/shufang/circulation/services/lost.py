@@ -30,7 +30,11 @@ LOST_CHARGE = "lost"
 
 
 def _lock_loan(loan: Loan) -> Loan:
-    return Loan.objects.select_for_update().select_related("item", "service_point").get(pk=loan.pk)
+    return (
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("item", "service_point")
+        .get(pk=loan.pk)
+    )
 
 
 def _lock_item(item_id: int) -> Item:

@@ -70,7 +70,7 @@ def loan_renew(
     at = at or timezone.now()
     with transaction.atomic():
         loan = (
-            Loan.objects.select_for_update()
+            Loan.objects.select_for_update(of=("self",))
             .select_related(
                 "item",
                 "item__record",
