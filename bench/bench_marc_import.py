@@ -1,11 +1,16 @@
 """Benchmark: MARC 21 import rate against pymarc's bare parse rate, and peak memory.
 
     .venv/bin/python bench/bench_marc_import.py [--records 100000] [--batch-size 500]
+        [--parallel auto|yes|no] [--skip-parse]
 
-Generates (or reuses, cached under bench/out/) a file of N realistic mixed Chinese/English
-MARC 21 records, measures pymarc's bare parse rate of that file, then runs `marc_import` into a
-fresh SQLite database in a child process (and into PostgreSQL when SHUFANG_DATABASE_URL points
-at one; its catalogue tables are emptied first), printing records/s and the child's peak RSS.
+Generates (or reuses, cached under bench/out/, git-ignored) a file of N realistic mixed
+Chinese/English MARC 21 records, measures pymarc's bare parse rate of that file (MARCReader
+iterating it), then runs `marc_import` into a fresh database in a child process: SQLite, or
+the PostgreSQL database in SHUFANG_DATABASE_URL (its catalogue tables are emptied first).
+Prints file size, record count, both rates, their ratio and the import's peak RSS (the
+importing process and, when used, its reader process).
+
+    bash scripts/with-postgres.sh .venv/bin/python bench/bench_marc_import.py
 """
 
 from __future__ import annotations
@@ -217,12 +222,13 @@ def bare_parse_rate(path: Path) -> tuple[int, float]:
     return count, count / (time.perf_counter() - start)
 
 
-def worker(path: str, batch_size: int) -> None:
+def worker(path: str, batch_size: int, parallel: bool | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shufang.config.settings")
     import django
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
     from shufang.catalogue.models import Item, Record, RecordIdentifier
@@ -235,26 +241,41 @@ def worker(path: str, batch_size: int) -> None:
     Record.objects.all().delete()
     AuditEvent.objects.filter(object_type="catalogue.record").delete()
     start = time.perf_counter()
-    report = marc_import(sources=[path], actor=Actor.importer("bench"), batch_size=batch_size)
+    report = marc_import(
+        sources=[path], actor=Actor.importer("bench"), batch_size=batch_size, parallel=parallel
+    )
     elapsed = time.perf_counter() - start
     done = report.loaded + report.updated + report.skipped + report.rejected
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # largest finished child
     print(
         json.dumps(
             {
+                "vendor": connection.vendor,
                 "loaded": report.loaded,
                 "updated": report.updated,
                 "rejected": report.rejected,
                 "seconds": round(elapsed, 2),
                 "rate": round(done / elapsed),
-                "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "maxrss_mb": round(own / 1024),
+                "reader_maxrss_mb": round(reader / 1024),
             }
         )
     )
 
 
-def run_child(path: Path, batch_size: int, env: dict[str, str]) -> dict:
+def run_child(path: Path, batch_size: int, parallel: str, env: dict[str, str]) -> dict:
     result = subprocess.run(
-        [sys.executable, __file__, "--worker", str(path), "--batch-size", str(batch_size)],
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            str(path),
+            "--batch-size",
+            str(batch_size),
+            "--parallel",
+            parallel,
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -269,11 +290,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--parallel", choices=("auto", "yes", "no"), default="auto")
     parser.add_argument("--worker")
     parser.add_argument("--skip-parse", action="store_true")
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.batch_size)
+        parallel = {"auto": None, "yes": True, "no": False}[args.parallel]
+        worker(args.worker, args.batch_size, parallel)
         return
     OUT.mkdir(exist_ok=True)
     path = OUT / f"marc21-{args.records}.mrc"
@@ -282,27 +305,31 @@ def main() -> None:
         generate(path, args.records)
         print(f"generated {path} in {time.perf_counter() - start:.1f}s")
     size_mb = path.stat().st_size / 1e6
-    print(f"file: {path.name}, {args.records} records, {size_mb:.1f} MB")
+    print(f"file: {path.name}, {args.records:,} records, {size_mb:.1f} MB")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.2f} before the run")
+    parse_rate = 0.0
     if not args.skip_parse:
-        count, rate = bare_parse_rate(path)
-        print(f"pymarc bare parse: {count} records, {rate:,.0f} records/s")
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if k != "SHUFANG_DATABASE_URL"}
-        env["SHUFANG_DATA_DIR"] = tmp
-        env["SHUFANG_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        sqlite = run_child(path, args.batch_size, env)
-        print(
-            f"marc_import SQLite: {sqlite['rate']:,} records/s ({sqlite['seconds']} s, "
-            f"loaded {sqlite['loaded']}, updated {sqlite['updated']}, rejected "
-            f"{sqlite['rejected']}), peak RSS {sqlite['maxrss_mb']} MB"
-        )
+        count, parse_rate = bare_parse_rate(path)
+        print(f"pymarc bare parse: {count:,} records, {parse_rate:,.0f} records/s")
     url = os.environ.get("SHUFANG_DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        pg = run_child(path, args.batch_size, dict(os.environ))
-        print(
-            f"marc_import PostgreSQL: {pg['rate']:,} records/s ({pg['seconds']} s), "
-            f"peak RSS {pg['maxrss_mb']} MB"
-        )
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ)
+        if not url.startswith(("postgres://", "postgresql://")):
+            env["SHUFANG_DATA_DIR"] = tmp
+            env["SHUFANG_DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        result = run_child(path, args.batch_size, args.parallel, env)
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(result["vendor"], result["vendor"])
+    print(
+        f"marc_import {name}: {result['rate']:,} records/s ({result['seconds']} s, loaded "
+        f"{result['loaded']:,}, updated {result['updated']}, rejected {result['rejected']})"
+    )
+    if parse_rate:
+        print(f"ratio import / bare parse: {result['rate'] / parse_rate:.2f}")
+    print(
+        f"peak RSS: importer {result['maxrss_mb']} MB, reader process "
+        f"{result['reader_maxrss_mb']} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ MAX_RECORD_LENGTH = 99_999  # five digits in the leader
 # Bytes without a terminator after which we give up on finding the end of a record.
 MAX_SCAN = 1_000_000
 CHUNK = 1 << 20
+# Directory entries: three ASCII bytes of tag, four digits of length, five of start.
+_GOOD_DIRECTORY = re.compile(rb"(?:[\x00-\x7f]{3}[0-9]{9})*")
 # A subfield delimiter followed by a byte that cannot be an ASCII subfield code.
 _NON_ASCII_CODE = re.compile(rb"\x1f[\x80-\xff]")
 
@@ -313,6 +315,41 @@ def _structure(raw: bytes) -> tuple[str, list[tuple[str, bytes]]]:
     directory = raw[24:directory_end]
     if len(directory) % 12:
         raise MarcDecodeError(f"bad directory: length {len(directory)} is not a multiple of 12")
+    if _GOOD_DIRECTORY.fullmatch(directory):
+        entries = _entries(raw, base, directory)
+    else:
+        entries = _checked_entries(raw, base, directory)
+    if not entries:
+        raise MarcDecodeError("record without fields")
+    return leader, entries
+
+
+def _entries(raw: bytes, base: int, directory: bytes) -> list[tuple[str, bytes]]:
+    """Fields of a directory known to be well-formed (ASCII tags, digits): no per-entry checks
+    but the bounds."""
+    tags = directory.decode("ascii")
+    size = len(raw)
+    entries: list[tuple[str, bytes]] = []
+    append = entries.append
+    for i in range(0, len(directory), 12):
+        start = base + int(directory[i + 7 : i + 12])
+        stop = start + int(directory[i + 3 : i + 7])
+        if stop > size or start >= size:
+            raise MarcDecodeError(
+                f"bad directory: field {tags[i : i + 3]} at {tags[i + 7 : i + 12]} runs past "
+                "the record end"
+            )
+        data = raw[start:stop]
+        if data.endswith(FIELD_TERMINATOR):
+            data = data[:-1]
+        elif data.endswith(RECORD_TERMINATOR):
+            data = data[:-1].rstrip(FIELD_TERMINATOR)
+        append((tags[i : i + 3], data))
+    return entries
+
+
+def _checked_entries(raw: bytes, base: int, directory: bytes) -> list[tuple[str, bytes]]:
+    """Fields of any directory, entry by entry, saying which entry is wrong."""
     entries: list[tuple[str, bytes]] = []
     for i in range(0, len(directory), 12):
         entry = directory[i : i + 12]
@@ -335,9 +372,7 @@ def _structure(raw: bytes) -> tuple[str, list[tuple[str, bytes]]]:
         elif data.endswith(RECORD_TERMINATOR):
             data = data[:-1].rstrip(FIELD_TERMINATOR)
         entries.append((tag, data))
-    if not entries:
-        raise MarcDecodeError("record without fields")
-    return leader, entries
+    return entries
 
 
 def _guess_flavour(leader: str, tags: set[str]) -> str:

@@ -450,29 +450,19 @@ class _Importer:
         for p, pk in zip(to_create, ids, strict=True):
             p.record_id = pk
         delta.loaded += len(to_create)
-        # 3. Update.
+        # 3. Update: one UPDATE statement, run for each matched record (Django's
+        # `bulk_update` compiles a CASE per column and row, and needs the rows loaded first).
         if to_update:
-            objs = Record.objects.in_bulk(list(to_update))
-            changed = []
-            for record_id, p in to_update.items():
-                obj = objs[record_id]
-                for key, value in p.values.items():
-                    setattr(obj, key, value)
-                obj.updated_at = now
-                p.record_id = obj.pk
-                changed.append(obj)
-            fields = [
-                *INDEXED_FIELDS,
-                "marc_original",
-                "marc_flavour",
-                "marc_encoding",
-                "marc_format",
-                "marc",
-                "updated_at",
-            ]
-            Record.objects.bulk_update(changed, fields, batch_size=200)
+            fields = [*INDEXED_FIELDS, *_MARC_FIELDS]
+            _update(
+                Record,
+                [*fields, "updated_at"],
+                [(pk, [*(p.values[f] for f in fields), now]) for pk, p in to_update.items()],
+            )
+            for pk, p in to_update.items():
+                p.record_id = pk
             RecordIdentifier.objects.filter(record_id__in=list(to_update)).delete()
-            delta.updated += len(changed)
+            delta.updated += len(to_update)
         written = to_create + list(to_update.values())
         # 4. Identifiers and audit rows.
         _insert(
@@ -584,10 +574,28 @@ class _Importer:
         }
 
 
+# The MARC columns written besides INDEXED_FIELDS (the keys of `records.marc_values`).
+_MARC_FIELDS = ("marc_original", "marc_flavour", "marc_encoding", "marc_format", "marc")
 # Bound parameters per INSERT statement (SQLite allows 32766, PostgreSQL 65535).
 _MAX_PARAMS = 30_000
 # Column types whose Python values need the backend's conversion before a raw INSERT.
 _CONVERTED = (models.DateTimeField, models.DateField, models.DecimalField, models.JSONField)
+
+
+def _update(model: type[models.Model], names: list[str], rows: list[tuple[int, list[Any]]]) -> None:
+    """UPDATE the fields `names` of the rows (primary key, values in the order of `names`)."""
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    fields = [by_name[name] for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    pk_column = str(model._meta.pk.column) if model._meta.pk is not None else "id"
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk_column)} = %s"
+    params = [
+        [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)] + [pk]
+        for pk, values in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _insert(
