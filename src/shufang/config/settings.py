@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shufang.catalogue",
     "shufang.readers",
     "shufang.circulation",
+    "shufang.sip2",
     "shufang.acquisitions",
     "shufang.serials",
     "shufang.programmes",
