@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from shufang.web.staff import circulation as desk
 from shufang.web.staff import views
 
 urlpatterns = [
@@ -20,4 +21,18 @@ urlpatterns = [
     path("items/<str:barcode>/", views.item_detail, name="staff-item"),
     path("service-points/", views.service_point_list, name="staff-service-points"),
     path("audit/", views.audit_log, name="staff-audit"),
+    # the circulation desk (web/staff/circulation.py)
+    path("circulation/", desk.lend, name="desk-lend"),
+    path("circulation/point/", desk.choose_point, name="desk-point"),
+    path("circulation/return/", desk.checkin, name="desk-return"),
+    path("circulation/renew/", desk.renew, name="desk-renew"),
+    path("circulation/holds/", desk.holds, name="desk-holds"),
+    path("circulation/hold-shelf/", desk.hold_shelf, name="desk-hold-shelf"),
+    path("circulation/pick-list/", desk.pick_list_view, name="desk-pick-list"),
+    path("circulation/transits/", desk.transits, name="desk-transits"),
+    path("circulation/quarantine/", desk.quarantine, name="desk-quarantine"),
+    path("circulation/closures/", desk.closures, name="desk-closures"),
+    path("circulation/modes/", desk.modes, name="desk-modes"),
+    path("circulation/deposits/", desk.deposits, name="desk-deposits"),
+    path("circulation/deposits/<int:pk>/", desk.deposit_detail, name="desk-deposit"),
 ]

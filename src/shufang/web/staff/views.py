@@ -27,9 +27,15 @@ MENU = [
 ]
 
 
+def _menu() -> list[tuple[str, str, object]]:
+    from shufang.web.staff.circulation import DESK_MENU
+
+    return DESK_MENU + MENU
+
+
 @staff_required()
 def staff_home(request: HttpRequest) -> HttpResponse:
-    entries = [(url, label) for perm, url, label in MENU if has_permission(request.user, perm)]
+    entries = [(url, label) for perm, url, label in _menu() if has_permission(request.user, perm)]
     roles = StaffRole.objects.filter(user_id=int(request.user.pk or 0)).select_related(
         "library", "service_point"
     )
