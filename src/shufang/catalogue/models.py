@@ -199,3 +199,6 @@ class Item(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.barcode
+
+
+from shufang.catalogue.search.models import SearchDocument  # noqa: E402, F401  (the search index)
