@@ -231,7 +231,7 @@ class _Parser:
             return None
         if nxt.kind == "sym" and nxt.text in _SYMBOL_RELATIONS:
             return nxt.text
-        if nxt.kind == "word" and nxt.text.lower() not in _BOOLEANS:
+        if nxt.kind == "word" and nxt.text.lower() not in _BOOLEANS | {"sortby"}:
             # "dc.title exact x": a named relation must be followed by a term (or modifiers)
             after = self.peek(1)
             if after is not None and (after.kind != "sym" or after.text == "/"):
