@@ -5,7 +5,7 @@ is at /api/v1/openapi.json and the interactive docs at /api/v1/docs."""
 
 from ninja import NinjaAPI
 
-from shufang.api import catalogue, errors, network, readers
+from shufang.api import catalogue, circulation, errors, network, readers
 from shufang.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -13,9 +13,11 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     auth=BearerToken(),
-    description="书房 Shufang library services platform: network, catalogue and readers.",
+    description="书房 Shufang library services platform: network, catalogue, readers and circulation.",
 )
 errors.install(api)
+circulation.install(api)
 api.add_router("/", network.router)
 api.add_router("/", catalogue.router)
 api.add_router("/", readers.router)
+api.add_router("/", circulation.router)

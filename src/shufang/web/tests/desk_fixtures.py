@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pymarc
 
 from shufang.catalogue.models import Item, Record
-from shufang.circulation.models import CirculationChannel, Hold
+from shufang.circulation.models import CirculationChannel, Deposit, Hold, Loan
 from shufang.core.audit import Actor
 from shufang.readers.models import CategoryKind, Reader, ReaderCategory
 from shufang.web.tests.fixtures import Network
@@ -95,4 +96,70 @@ def build_desk(net: Network) -> Desk:
         held_record=held_record,
         hold=hold,
         group=group,
+    )
+
+
+@dataclass
+class Walk:
+    """State for walking every circulation endpoint once as its allowed user."""
+
+    desk: Desk
+    renewable: Loan  # C0000004 lent to reader_a at point_a
+    waiting_hold: Hold  # reader_a waits for 西游记 (its copy C0000005 is lent to reader_b)
+    incoming: Item  # C0000007, in transit from point_b to point_a
+    deposit: Deposit  # lent from point_a to the group account, nothing lent yet
+
+
+def build_walk(net: Network) -> Walk:
+    from shufang.catalogue.services.items import item_create
+    from shufang.circulation.services.checkout import loan_checkout
+    from shufang.circulation.services.deposits import deposit_create
+    from shufang.circulation.services.holds import hold_place
+    from shufang.circulation.services.transits import transit_send
+
+    desk = build_desk(net)
+    actor = Actor.system("tests")
+
+    def copy(barcode: str, record: Record, home: Any = None) -> Item:
+        return item_create(
+            record=record,
+            barcode=barcode,
+            home_service_point=home or net.point_a,
+            collection=net.collection,
+            actor=actor,
+        )
+
+    record3 = _record("西游记", "9787020008728")
+    renewable_item = copy("C0000004", net.record)
+    renewable = loan_checkout(
+        item=renewable_item, reader=net.reader_a, service_point=net.point_a, actor=actor
+    )
+    lent_copy = copy("C0000005", record3)
+    loan_checkout(item=lent_copy, reader=net.reader_b, service_point=net.point_a, actor=actor)
+    waiting_hold = hold_place(
+        reader=net.reader_a,
+        record=record3,
+        pickup_service_point=net.point_a,
+        actor=actor,
+        channel=CirculationChannel.DESK,
+    )
+    copy("C0000006", net.record)  # to send away
+    incoming = copy("C0000007", net.record, home=net.point_b)
+    transit_send(item=incoming, to_service_point=net.point_a, reason="other", actor=actor)
+    copy("C0000008", net.record)  # for the deposit
+    today = dt.date.today()
+    deposit = deposit_create(
+        name="军训营图书箱",
+        borrower=desk.group,
+        lent_from=net.point_a,
+        lent_on=today,
+        due_on=today + dt.timedelta(days=90),
+        actor=actor,
+    )
+    return Walk(
+        desk=desk,
+        renewable=renewable,
+        waiting_hold=waiting_hold,
+        incoming=incoming,
+        deposit=deposit,
     )

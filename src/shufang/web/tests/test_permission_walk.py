@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from shufang.api.v1 import api
 from shufang.core.audit import Actor
 from shufang.core.tokens import api_token_create
+from shufang.web.tests.desk_fixtures import Walk, build_walk
 from shufang.web.tests.fixtures import PASSWORD, READER_PIN, Network
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,33 @@ def page_table(net: Network) -> dict[str, tuple[dict[str, Any], str, str | None,
         "web:staff-item": ({"barcode": net.item.barcode}, "desk_a", None, "no_role"),
         "web:staff-service-points": ({}, "desk_a", None, "no_role"),
         "web:staff-audit": ({}, "manager_a", None, "desk_a"),
+        # the circulation desk: the lists are those of the desk's own service point
+        "web:desk-lend": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-point": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-return": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-renew": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-holds": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-hold-shelf": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-pick-list": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-transits": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-quarantine": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-deposits": ({}, "desk_a", None, "cataloguer_a"),
+        "web:desk-deposit": (
+            {"pk": _walk(net).deposit.pk},
+            "desk_a",
+            "desk_b",
+            "cataloguer_a",
+        ),
+        "web:desk-closures": ({}, "manager_a", None, "desk_a"),
+        "web:desk-modes": ({}, "manager_a", None, "desk_a"),
     }
+
+
+def _walk(net: Network) -> Walk:
+    """Circulation state for the walk, built once per test."""
+    if not hasattr(net, "_circulation_walk"):
+        net._circulation_walk = build_walk(net)  # type: ignore[attr-defined]
+    return net._circulation_walk  # type: ignore[attr-defined,no-any-return]
 
 
 def fill(route: str, params: dict[str, Any]) -> str:
@@ -197,17 +224,140 @@ def api_table(net: Network) -> dict[tuple[str, str], tuple[dict, dict | None, st
             "cataloguer_a",
             None,
         ),
+        **circulation_api_table(net),
+    }
+
+
+def circulation_api_table(
+    net: Network,
+) -> dict[tuple[str, str], tuple[dict, dict | None, str, str | None]]:
+    walk = _walk(net)
+    a, b = net.point_a.pk, net.point_b.pk
+    reader = {"reader_id": net.reader_a.pk}
+    v1 = "/api/v1/circulation"
+    return {
+        ("post", f"{v1}/checkout/preview"): (
+            {},
+            {"barcode": "C0000001", "service_point_id": a, "card_number": "LJ0000001"},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/checkout"): (
+            {},
+            {"barcode": "C0000001", "service_point_id": a, **reader},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/checkin"): (
+            {},
+            {"barcode": "C0000002", "service_point_id": a},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/loans/{{loan_id}}/renew"): (
+            {"loan_id": walk.renewable.pk},
+            {},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/readers/{{reader_id}}/renew-all"): (reader, None, "desk_a", "desk_b"),
+        ("get", f"{v1}/readers/{{reader_id}}/loans"): (reader, None, "desk_a", "desk_b"),
+        ("get", f"{v1}/readers/{{reader_id}}/holds"): (reader, None, "desk_a", "desk_b"),
+        ("post", f"{v1}/holds"): (
+            {},
+            {
+                "reader_id": net.reader_a.pk,
+                "record_id": walk.desk.held_record.pk,
+                "pickup_service_point_id": a,
+            },
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/holds/{{hold_id}}/cancel"): (
+            {"hold_id": walk.desk.hold.pk},
+            {"reason": "读者取消"},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/holds/{{hold_id}}/pickup"): (
+            {"hold_id": walk.waiting_hold.pk},
+            {"pickup_service_point_id": b},
+            "admin",
+            "desk_b",
+        ),
+        ("put", f"{v1}/service-points/{{service_point_id}}/quarantine-policy"): (
+            {"service_point_id": a},
+            {"hours": 0},
+            "manager_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/transits"): (
+            {},
+            {"barcode": "C0000006", "to_service_point_id": b, "reason": "other"},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/transits/receive"): (
+            {},
+            {"barcode": walk.incoming.barcode, "service_point_id": a},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/closures"): (
+            {},
+            {
+                "start_date": "2030-02-04",
+                "end_date": "2030-02-05",
+                "reason": "停电",
+                "library_id": net.library_a.pk,
+            },
+            "manager_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/service-modes"): (
+            {},
+            {"service_point_id": a, "mode": "closed_stack", "start_date": "2030-03-01"},
+            "manager_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/deposits"): (
+            {},
+            {
+                "name": "流动图书室",
+                "borrower_id": walk.desk.group.pk,
+                "lent_from_id": a,
+                "lent_on": "2030-01-02",
+                "due_on": "2030-06-30",
+            },
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/deposits/{{deposit_id}}/lend"): (
+            {"deposit_id": walk.deposit.pk},
+            {"barcodes": ["C0000008"]},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/deposits/{{deposit_id}}/return"): (
+            {"deposit_id": walk.deposit.pk},
+            {"barcodes": []},
+            "desk_a",
+            "desk_b",
+        ),
     }
 
 
 def api_operations() -> list[tuple[str, str]]:
-    """Every endpoint that writes (any method but GET) or shows readers' personal data."""
+    """Every endpoint that writes (any method but GET) or shows readers' personal data
+    (reader records, and a reader's loans and holds)."""
     paths = api.get_openapi_schema()["paths"]
     return [
         (method, path)
         for path, operations in paths.items()
         for method in operations
-        if method != "get" or path.startswith("/api/v1/readers")
+        if method != "get"
+        or path.startswith("/api/v1/readers")
+        or path.startswith("/api/v1/circulation/readers")
     ]
 
 
