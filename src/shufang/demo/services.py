@@ -74,6 +74,7 @@ class DemoSummary:
     readers: list[tuple[str, str, str, str]] = field(
         default_factory=list
     )  # kind, name, card, status
+    kiosk: tuple[str, str, str] | None = None  # SIP2 login, password, service point code
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -109,6 +110,7 @@ def demo_build(
             counts=marker.counts,
             staff=_staff_listing(),
             readers=_reader_listing(),
+            kiosk=demo_kiosk_ensure(actor=actor),
         )
     if marker is None and LibrarySystem.objects.exists():
         raise Conflict(
@@ -132,6 +134,7 @@ def demo_build(
     )
     named = demo_readers_register(actor=actor)
     bulk = demo_readers_bulk_create(count=size.readers, seed=seed, actor=actor, progress=progress)
+    kiosk = demo_kiosk_ensure(actor=actor)
     counts = {
         "libraries": Library.objects.count(),
         "service_points": network_built,
@@ -143,8 +146,41 @@ def demo_build(
     seconds = round(time.monotonic() - started, 1)
     DemoBuild.objects.create(scale=scale, seed=seed, seconds=seconds, counts=counts)
     return DemoSummary(
-        built=True, scale=scale, seconds=seconds, counts=counts, staff=staff, readers=named
+        built=True,
+        scale=scale,
+        seconds=seconds,
+        counts=counts,
+        staff=staff,
+        readers=named,
+        kiosk=kiosk,
     )
+
+
+# ------------------------------------------------------------------------------- SIP2 kiosk
+
+DEMO_KIOSK_LOGIN = "kiosk-01"
+DEMO_KIOSK_POINT = "CN-530700-KIOSK01"
+
+
+def demo_kiosk_ensure(*, actor: Actor) -> tuple[str, str, str] | None:
+    """The SIP2 device account of the city library's 24-hour kiosk (password: the demo
+    password), created when missing. Returns (login, password, service point code)."""
+    from shufang.sip2.models import DeviceAccount
+    from shufang.sip2.services import device_account_create
+
+    point = ServicePoint.objects.filter(code=DEMO_KIOSK_POINT).first()
+    if point is None:
+        return None
+    if not DeviceAccount.objects.filter(login=DEMO_KIOSK_LOGIN).exists():
+        device_account_create(
+            login=DEMO_KIOSK_LOGIN,
+            password=DEMO_PASSWORD,
+            institution_id=data.CITY_LIBRARY_CODE,
+            service_point=point,
+            actor=actor,
+            label="24小时自助图书馆",
+        )
+    return (DEMO_KIOSK_LOGIN, DEMO_PASSWORD, point.code)
 
 
 # ------------------------------------------------------------------------------- network

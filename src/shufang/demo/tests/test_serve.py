@@ -17,11 +17,16 @@ def _free_port() -> int:
 def test_serve_migrates_and_answers_http_on_a_free_port(tmp_path):
     # given an empty data directory (SQLite) and a free port
     port = _free_port()
+    sip_port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "SHUFANG_DATABASE_URL"}
     env["SHUFANG_DATA_DIR"] = str(tmp_path)
     # when serve runs
     server = subprocess.Popen(
-        [sys.executable, "-m", "shufang", "serve", "--port", str(port), "--jobs-interval", "0"],
+        [
+            sys.executable,
+            *("-m", "shufang", "serve", "--port", str(port), "--jobs-interval", "0"),
+            *("--sip-port", str(sip_port)),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -40,7 +45,11 @@ def test_serve_migrates_and_answers_http_on_a_free_port(tmp_path):
         # then the home page answers, and the database was migrated
         assert status == 200
         assert (tmp_path / "shufang.sqlite3").exists()
+        # and the SIP2 server listens beside it
+        with socket.create_connection(("127.0.0.1", sip_port), timeout=5) as sip:
+            sip.sendall(b"9900802.00AY1AZFCA0\r")
+            assert sip.recv(1000).startswith(b"98")
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=10)
-    assert "SIP2 is not yet implemented" in output
+    assert f"SIP2 server on 127.0.0.1:{sip_port}" in output

@@ -2,11 +2,13 @@
 
 Static files are served by whitenoise (in the middleware). Scheduled work (`run-jobs`) runs
 in a background thread every `--jobs-interval` seconds; the job leases in the database make
-that safe when several servers run. SIP2 is a later issue: the flags are accepted."""
+that safe when several servers run. The SIP2 server (`shufang.sip2.server`) runs on its own
+event loop in a background thread on --sip-port unless --no-sip."""
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,10 @@ def run_jobs_periodically(interval: float, stop: threading.Event) -> threading.T
     return thread
 
 
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
 def run_server(
     *,
     host: str,
@@ -78,13 +84,17 @@ def run_server(
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     from shufang.config.wsgi import application
 
+    sip = None
     if no_sip:
         stdout.write(_("SIP2 server disabled (--no-sip)."))
     else:
-        # SIP2 lands in a later issue; it will listen on sip_port here.
-        stdout.write(
-            _("SIP2 is not yet implemented; port %(port)d is not opened.") % {"port": sip_port}
-        )
+        from shufang.sip2.server import SipServerThread
+
+        sip = SipServerThread(host=host, port=sip_port).start()
+        stdout.write(_("SIP2 server on %(host)s:%(port)d.") % {"host": host, "port": sip.port})
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM unwinds like Ctrl+C, so the SIP2 server below shuts down gracefully.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
     stop = threading.Event()
     if jobs_interval > 0:
         run_jobs_periodically(jobs_interval, stop)
@@ -102,14 +112,14 @@ def run_server(
         )
     finally:
         stop.set()
+        if sip is not None:
+            sip.stop()  # graceful: requests in flight finish their transaction
 
 
 def add_server_arguments(parser: CommandParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help=_("Address to listen on."))
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=_("HTTP port."))
-    parser.add_argument(
-        "--sip-port", type=int, default=DEFAULT_SIP_PORT, help=_("SIP2 port (not yet served).")
-    )
+    parser.add_argument("--sip-port", type=int, default=DEFAULT_SIP_PORT, help=_("SIP2 port."))
     parser.add_argument("--no-sip", action="store_true", help=_("Do not start the SIP2 server."))
     parser.add_argument("--threads", type=int, default=8, help=_("Worker threads."))
     parser.add_argument(

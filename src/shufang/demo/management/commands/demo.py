@@ -127,7 +127,9 @@ class Command(BaseCommand):
                 )
         except ShufangError as exc:
             raise CommandError(str(exc.message)) from exc
-        self._print(summary, host=options["host"], port=options["port"])
+        self._print(
+            summary, host=options["host"], port=options["port"], sip_port=options["sip_port"]
+        )
         if not options["build_only"]:
             run_server(
                 host=options["host"],
@@ -139,7 +141,7 @@ class Command(BaseCommand):
                 stdout=self.stdout,
             )
 
-    def _print(self, summary: DemoSummary, *, host: str, port: int) -> None:
+    def _print(self, summary: DemoSummary, *, host: str, port: int, sip_port: int) -> None:
         w = self.stdout.write
         base = f"http://{host}:{port}"
         w("")
@@ -154,7 +156,12 @@ class Command(BaseCommand):
         w(_("Reader cards (PIN: %(p)s):") % {"p": DEMO_READER_PIN})
         for kind, name, number, status in summary.readers:
             w(f"  {number:<12} {kind:<10} {name}  ({status})")
-        w(_("Kiosk SIP2 account: not yet available (SIP2 comes in a later release)."))
+        if summary.kiosk is not None:
+            login, password, point = summary.kiosk
+            w(
+                _("Kiosk SIP2 account: login %(l)s, password %(p)s (%(sp)s), port %(port)d")
+                % {"l": login, "p": password, "sp": point, "port": sip_port}
+            )
         w("")
         c = summary.counts
         if summary.built:
