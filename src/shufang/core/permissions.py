@@ -37,8 +37,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ACQUISITIONS: frozenset(
         {"staff.access", "catalogue.view", "catalogue.change", "acquisitions.change"}
     ),
-    Role.EVENTS: frozenset({"staff.access", "programmes.change", "catalogue.view"}),
-    Role.STATISTICS: frozenset({"staff.access", "statistics.view", "catalogue.view"}),
+    Role.EVENTS: frozenset(
+        {"staff.access", "programmes.view", "programmes.change", "catalogue.view"}
+    ),
+    Role.STATISTICS: frozenset(
+        {
+            "staff.access",
+            "statistics.view",
+            "catalogue.view",
+            "programmes.view",
+            "outreach.view",
+            "operations.view",
+        }
+    ),
     Role.BRANCH_MANAGER: frozenset(
         {
             "staff.access",
@@ -54,6 +65,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit.view",
             "readers.import",
             "catalogue.import",
+            "programmes.view",
+            "programmes.change",
+            "outreach.view",
+            "outreach.change",
+            "operations.view",
+            "operations.change",
         }
     ),
     Role.SYSTEM_ADMIN: frozenset({"*"}),
