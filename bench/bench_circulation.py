@@ -1,25 +1,30 @@
 """Checkout and checkin speed through the circulation services, in one process.
 
     .venv/bin/python bench/bench_circulation.py [--items 100000] [--readers 10000]
-        [--past-loans 1000000] [--transactions 2000]
+        [--past-loans 1000000] [--transactions 2000] [--profile FILE]
     bash scripts/with-postgres.sh .venv/bin/python bench/bench_circulation.py
 
 Builds (bulk) a network with `--items` items, `--readers` readers with cards and
 `--past-loans` returned loans, into a fresh SQLite data directory, or into the database of
 SHUFANG_DATABASE_URL when set. Then times `--transactions` checkouts (`loan_checkout`) and as
 many checkins (`loan_checkin`), one at a time, and prints throughput and p50/p99 latency;
-finally a reader holding 500 current loans borrows one more (20 times, timed each).
+finally a reader holding 500 current loans borrows one more (20 times, timed each). Also
+prints the number of SQL queries of one checkout and one checkin; `--profile FILE` writes a
+cProfile of the timed transactions (read it with `python -m pstats FILE`).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import os
 import random
 import statistics
 import tempfile
 import time
+from collections.abc import Iterable
+from typing import Any
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -37,12 +42,80 @@ def _report(label: str, seconds: list[float]) -> None:
     )
 
 
+def _datetime(value: dt.datetime) -> Any:
+    from django.db import connection
+
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _date(value: dt.date) -> Any:
+    from django.db import connection
+
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _insert(
+    model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], **fixed: Any
+) -> int:
+    """Bench data only: raw multi-row INSERTs of `rows` (tuples of database-ready values for
+    `columns`, given by attname); every other concrete field gets `fixed[attname]` or its
+    model default (auto_now fields: now), adapted once. Skips model instances and per-row
+    field preparation, which made building a million loans take minutes. Returns rows written."""
+    from django.db import connection
+    from django.db.models import AutoField, BigAutoField
+    from django.utils import timezone
+
+    now = timezone.now()
+    extra: list[tuple[str, Any]] = []
+    for f in model._meta.concrete_fields:
+        if isinstance(f, AutoField | BigAutoField) or f.attname in columns:
+            continue
+        if f.attname in fixed:
+            value = fixed[f.attname]
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = now
+        else:
+            value = f.get_default()
+        extra.append((f.column, f.get_db_prep_save(value, connection)))
+    names = [model._meta.get_field(c).column for c in columns] + [c for c, _ in extra]
+    tail = tuple(v for _, v in extra)
+    qn = connection.ops.quote_name
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(n) for n in names)}) VALUES "
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    # SQLite allows 32766 parameters per statement (3.32+); PostgreSQL 65535.
+    per_statement = max(1, 30_000 // len(names))
+    written = 0
+    chunk: list[Any] = []
+    count = 0
+    with connection.cursor() as cursor:
+
+        def flush() -> None:
+            cursor.execute(head + ", ".join([one] * count), chunk)
+
+        for row in rows:
+            chunk.extend(row)
+            chunk.extend(tail)
+            count += 1
+            if count == per_statement:
+                flush()
+                written += count
+                chunk, count = [], 0
+        if count:
+            flush()
+            written += count
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--readers", type=int, default=10_000)
     parser.add_argument("--past-loans", type=int, default=1_000_000)
     parser.add_argument("--transactions", type=int, default=2_000)
+    parser.add_argument("--sql", action="store_true", help="print the probe transactions' SQL")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="cProfile the timed transactions into FILE (slower)"
+    )
     args = parser.parse_args()
     if not os.environ.get("SHUFANG_DATABASE_URL"):
         os.environ["SHUFANG_DATA_DIR"] = tempfile.mkdtemp(prefix="shufang-bench-circ-")
@@ -86,106 +159,126 @@ def main() -> None:
         group = ReaderCategory.objects.create(code="GROUP", name="集体读者", kind="group")
         LoanRule.objects.create(name="默认", loan_days=30, max_loans=10)
         LoanRule.objects.create(name="集体", reader_category=group, loan_days=60, max_loans=1000)
-        records = Record.objects.bulk_create(
-            (Record(title=f"书{i}", clc="ABCDIKTZ"[i % 8] + "247") for i in range(args.items // 5)),
-            batch_size=5000,
+        n_records = max(1, args.items // 5)
+        _insert(
+            Record,
+            ("title", "clc"),
+            ((f"书{i}", "ABCDIKTZ"[i % 8] + "247") for i in range(n_records)),
         )
-        Item.objects.bulk_create(
+        record_ids = list(Record.objects.order_by("pk").values_list("pk", flat=True))
+        _insert(
+            Item,
+            ("barcode", "record_id", "call_number"),
             (
-                Item(
-                    barcode=f"B{i:09d}",
-                    record=records[i % len(records)],
-                    owning_library=library,
-                    home_service_point=main_point,
-                    current_service_point=main_point,
-                    collection=collection,
-                    call_number=f"I247/{i}",
-                    status="available",
-                )
+                (f"B{i:09d}", record_ids[i % len(record_ids)], f"I247/{i}")
                 for i in range(args.items)
             ),
-            batch_size=5000,
+            owning_library_id=library.pk,
+            home_service_point_id=main_point.pk,
+            current_service_point_id=main_point.pk,
+            collection_id=collection.pk,
+            status="available",
         )
-        readers = Reader.objects.bulk_create(
-            (
-                Reader(
-                    name=f"读者{i}",
-                    category=adult,
-                    birth_date=dt.date(1960 + i % 50, 1, 1),
-                    home_service_point=main_point,
-                )
-                for i in range(args.readers)
-            ),
-            batch_size=5000,
+        _insert(
+            Reader,
+            ("name", "birth_date"),
+            ((f"读者{i}", _date(dt.date(1960 + i % 50, 1, 1))) for i in range(args.readers)),
+            category_id=adult.pk,
+            home_service_point_id=main_point.pk,
         )
-        Card.objects.bulk_create(
-            (
-                Card(
-                    reader=r,
-                    number=f"BC{i:08d}",
-                    issued_at_service_point=main_point,
-                    expires_on=dt.date(2099, 1, 1),
-                )
-                for i, r in enumerate(readers)
-            ),
-            batch_size=5000,
+        reader_ids = list(Reader.objects.order_by("pk").values_list("pk", flat=True))
+        _insert(
+            Card,
+            ("reader_id", "number"),
+            ((r, f"BC{i:08d}") for i, r in enumerate(reader_ids)),
+            issued_at_service_point_id=main_point.pk,
+            expires_on=dt.date(2099, 1, 1),
         )
     item_ids = list(Item.objects.order_by("pk").values_list("pk", flat=True))
-    reader_ids = [r.pk for r in readers]
     print(
         f"built {len(item_ids)} items, {len(reader_ids)} readers in "
         f"{time.perf_counter() - started:.1f} s"
     )
     started = time.perf_counter()
     now = timezone.now()
-    batch = 20_000
-    for start in range(0, args.past_loans, batch):
-        rows = []
-        for n in range(start, min(start + batch, args.past_loans)):
-            out = now - dt.timedelta(days=60 + n % 1500, minutes=n % 600)
-            rows.append(
-                Loan(
-                    item_id=item_ids[n % len(item_ids)],
-                    reader_id=reader_ids[(n * 7) % len(reader_ids)],
-                    service_point=main_point,
-                    channel="desk",
-                    checked_out_at=out,
-                    due_at=out + dt.timedelta(days=30),
-                    returned_at=out + dt.timedelta(days=20),
-                    returned_at_service_point=main_point,
-                    status="returned",
-                )
+    # The times below depend on n only through n % 3000 (lcm of 1500 days and 600 minutes):
+    # adapt those 3000 (checked out, due, returned) triples to database values once.
+    stamps = []
+    for n in range(3000):
+        out = now - dt.timedelta(days=60 + n % 1500, minutes=n % 600)
+        stamps.append(
+            tuple(
+                _datetime(t)
+                for t in (out, out + dt.timedelta(days=30), out + dt.timedelta(days=20))
             )
+        )
+    n_items, n_readers = len(item_ids), len(reader_ids)
+    batch = 100_000
+    for start in range(0, args.past_loans, batch):
         with transaction.atomic():
-            Loan.objects.bulk_create(rows, batch_size=2000)
-    if vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            _insert(
+                Loan,
+                ("item_id", "reader_id", "checked_out_at", "due_at", "returned_at"),
+                (
+                    (item_ids[n % n_items], reader_ids[(n * 7) % n_readers], *stamps[n % 3000])
+                    for n in range(start, min(start + batch, args.past_loans))
+                ),
+                service_point_id=main_point.pk,
+                returned_at_service_point_id=main_point.pk,
+                channel="desk",
+                status="returned",
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     print(f"built {args.past_loans} past loans in {time.perf_counter() - started:.1f} s")
 
     actor = Actor(user=None, channel=Channel.DESK, label="bench")
-    items = list(Item.objects.filter(pk__in=rng.sample(item_ids, args.transactions)).order_by("?"))
+    sample = rng.sample(item_ids, args.transactions + 1)
+    items = list(Item.objects.filter(pk__in=sample).order_by("?"))
     # each reader borrows at most 5: well under the limit of 10
     borrowers = Reader.objects.filter(pk__in=rng.sample(reader_ids, args.transactions // 5 + 1))
     borrowers = list(borrowers.select_related("category"))
 
+    # One checkout and one checkin (not timed) with their SQL captured: the query counts.
+    from django.test.utils import CaptureQueriesContext
+
+    probe_item, probe_reader = items.pop(), borrowers[0]
+    with CaptureQueriesContext(connection) as out_queries:
+        loan_checkout(item=probe_item, reader=probe_reader, service_point=main_point, actor=actor)
+    with CaptureQueriesContext(connection) as in_queries:
+        loan_checkin(item=probe_item, service_point=main_point, actor=actor, channel="desk")
+    print(f"queries: checkout {len(out_queries)}, checkin {len(in_queries)}")
+    if args.sql:
+        for label, captured in (("checkout", out_queries), ("checkin", in_queries)):
+            for q in captured.captured_queries:
+                print(f"  {label}: {q['sql'][:300]}")
+
+    profiler = cProfile.Profile() if args.profile else None
     out_times: list[float] = []
     for n, item in enumerate(items):
         reader = borrowers[n % len(borrowers)]
         t0 = time.perf_counter()
+        if profiler:
+            profiler.enable()
         loan_checkout(item=item, reader=reader, service_point=main_point, actor=actor)
+        if profiler:
+            profiler.disable()
         out_times.append(time.perf_counter() - t0)
     _report(f"checkout ({vendor})", out_times)
 
     in_times: list[float] = []
     for item in items:
         t0 = time.perf_counter()
+        if profiler:
+            profiler.enable()
         loan_checkin(item=item, service_point=main_point, actor=actor, channel="desk")
+        if profiler:
+            profiler.disable()
         in_times.append(time.perf_counter() - t0)
     _report(f"checkin ({vendor})", in_times)
+    if profiler:
+        profiler.dump_stats(args.profile)
+        print(f"profile of the timed checkouts and checkins written to {args.profile}")
 
     # a group reader holding 500 current loans borrows one more
     heavy = Reader.objects.create(name="军训营地", category=group, home_service_point=main_point)
