@@ -162,7 +162,7 @@ def run_kiosk(
     measured), waits for every kiosk, then loops until the end of the window."""
     try:
         conn = Connection(host, port)
-        if not getattr(conn.request(p.Login(login_user_id=login, login_password=password)), "ok"):
+        if not conn.request(p.Login(login_user_id=login, login_password=password)).ok:
             kiosk.errors.append("login refused")
         conn.request(
             p.PatronInformation(
