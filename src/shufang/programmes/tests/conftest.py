@@ -1,0 +1,1 @@
+from shufang.operations.tests.fixtures import fast_password_hashing, lj  # noqa: F401
