@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "readers.change",
             "catalogue.view",
             "circulation.lend",
+            "acquisitions.suggest",
         }
     ),
     Role.CATALOGUER: frozenset(
@@ -35,7 +36,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.ACQUISITIONS: frozenset(
-        {"staff.access", "catalogue.view", "catalogue.change", "acquisitions.change"}
+        {
+            "staff.access",
+            "catalogue.view",
+            "catalogue.change",
+            "acquisitions.view",
+            "acquisitions.change",
+            "acquisitions.suggest",
+            "serials.view",
+            "serials.change",
+        }
     ),
     Role.EVENTS: frozenset(
         {"staff.access", "programmes.view", "programmes.change", "catalogue.view"}

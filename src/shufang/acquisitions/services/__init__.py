@@ -1,0 +1,1 @@
+"""Acquisitions services: every write, one audit event per change."""
