@@ -293,10 +293,10 @@ def cql_to_expression(node: Node) -> Any:
         left = cql_to_expression(node.left)
         right = cql_to_expression(node.right)
         if node.op == "and":
-            return And([left, right])
+            return And((left, right))
         if node.op == "or":
-            return Or([left, right])
-        return And([left, Not(right)])
+            return Or((left, right))
+        return And((left, Not(right)))
     index = _index_name(node.index)
     if index not in INDEXES:
         raise CQLError(DIAG_UNSUPPORTED_INDEX, node.index)
@@ -604,7 +604,7 @@ def _search_retrieve(request: HttpRequest, version: str, params: dict[str, str])
     from shufang.catalogue.search.query import SearchQuery
 
     result = search_records(
-        SearchQuery(expr=expression, sort="relevance", offset=start - 1, limit=maximum, facets=())
+        SearchQuery(expr=expression, sort="relevance", offset=start - 1, limit=maximum, facets=False)
     )
     body = [f'<searchRetrieveResponse xmlns="{ns}"><version>{version}</version>']
     body.append(f"<numberOfRecords>{result.total}</numberOfRecords>")
