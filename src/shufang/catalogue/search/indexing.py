@@ -1,0 +1,227 @@
+"""Keeping the search index current: (re)index records, rebuild everything.
+
+The index is derived data (like a cache), so its writes are not audited: the record and item
+services that cause them write the audit events. Deleted records (`deleted_at` set) and
+withdrawn items leave the index."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import connection, transaction
+
+from shufang.catalogue.marc.extract import pinyin_of
+from shufang.catalogue.models import IdentifierScheme, Item, ItemStatus, Record, RecordIdentifier
+from shufang.catalogue.search import text as T
+from shufang.catalogue.search.models import SearchDocument
+
+CHUNK = 1000
+FTS_TABLE = "catalogue_search_fts"
+COLUMNS = (
+    "record_id",
+    "doc",
+    "title_key",
+    "title_text",
+    "author_text",
+    "subject_text",
+    "series_text",
+    "publisher_text",
+    "other_text",
+    "title_order",
+    "call_number_order",
+    "year",
+    "material_type",
+    "language",
+    "audience",
+    "clc_class",
+)
+RECORD_FIELDS = (
+    "id",
+    "title",
+    "title_sort",
+    "title_pinyin",
+    "responsibility",
+    "authors",
+    "publisher",
+    "place",
+    "year",
+    "edition",
+    "series",
+    "isbn",
+    "issn",
+    "clc",
+    "subjects",
+    "summary",
+    "language",
+    "audience",
+    "material_type",
+    "deleted_at",
+)
+_SPLIT_CLASSES = re.compile(r"[;,，；\s]+")
+_SPLIT_NAMES = re.compile(r"\s*[;；]\s*")
+
+Progress = Callable[[int, int], None]
+
+
+def document_row(
+    values: dict[str, Any], isbns: Iterable[str], call_numbers: list[tuple[str, str]]
+) -> tuple[Any, ...]:
+    """The index row of one record (`values`: the Record fields in RECORD_FIELDS), its valid
+    ISBN-13s, and its items' (call number, call number sort key)."""
+    tokens: set[str] = set()
+    title = values["title"] or ""
+    authors = [a for a in _SPLIT_NAMES.split(values["authors"] or "") if a]
+    if values["responsibility"]:
+        authors.append(values["responsibility"])
+    subjects = [s for s in (values["subjects"] or "").split("\n") if s]
+    other = [v for v in (values["summary"], values["place"], values["edition"]) if v]
+    fields = {
+        "t": [title],
+        "a": authors,
+        "s": subjects,
+        "e": [values["series"]] if values["series"] else [],
+        "p": [values["publisher"]] if values["publisher"] else [],
+        "o": other,
+    }
+    for letter, texts in fields.items():
+        T.text_tokens(letter, texts, tokens)
+    title_pinyin = values["title_pinyin"] or pinyin_of(title)[0]
+    if title_pinyin:
+        T.pinyin_tokens("t", title_pinyin.split(), tokens)
+    for author in authors[:10]:
+        syllables = pinyin_of(author[:100])[0]
+        if syllables:
+            T.pinyin_tokens("a", syllables.split(), tokens)
+    for number in {*isbns, values["isbn"] or ""}:
+        if number:
+            tokens.add(f"iw{number[: T.MAX_WORD]}")
+    if values["issn"]:
+        issn = T.issn_compact(values["issn"])
+        if issn:
+            tokens.add(f"nw{issn}")
+    clc = values["clc"] or ""
+    for cls in _SPLIT_CLASSES.split(clc):
+        body = T.class_body(cls)
+        if body:
+            tokens.add(f"cc{body}")
+    for call_number, _sort in call_numbers:
+        body = T.class_body(call_number)
+        if body:
+            tokens.add(f"kc{body}")
+    first = clc.strip()[:1].upper()
+    sort_keys = [s for _c, s in call_numbers if s]
+    return (
+        values["id"],
+        " ".join(sorted(tokens)),
+        " ".join(T.units(title)),
+        T.joined(fields["t"]),
+        T.joined(authors),
+        T.joined(subjects),
+        T.joined(fields["e"]),
+        T.joined(fields["p"]),
+        T.joined(other),
+        T.sort_key(values["title_sort"] or title)[:200],
+        min(sort_keys)[:200] if sort_keys else "",
+        values["year"],
+        values["material_type"] or "",
+        (values["language"] or "")[:3],
+        values["audience"] or "",
+        first if first.isascii() and first.isalpha() else "",
+    )
+
+
+def _rows(ids: list[int]) -> list[tuple[Any, ...]]:
+    records = list(
+        Record.objects.filter(pk__in=ids, deleted_at__isnull=True).values(*RECORD_FIELDS)
+    )
+    isbns: dict[int, list[str]] = defaultdict(list)
+    for record_id, value in RecordIdentifier.objects.filter(
+        record_id__in=ids, scheme=IdentifierScheme.ISBN
+    ).values_list("record_id", "value"):
+        isbns[record_id].append(value)
+    calls: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for record_id, call_number, key in (
+        Item.objects.filter(record_id__in=ids)
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .exclude(call_number="")
+        .values_list("record_id", "call_number", "call_number_sort")
+    ):
+        calls[record_id].append((call_number, key))
+    return [document_row(r, isbns[r["id"]], calls[r["id"]]) for r in records]
+
+
+def _insert_sql() -> str:
+    table = connection.ops.quote_name(SearchDocument._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    return f"INSERT INTO {table} ({names}) VALUES ({marks})"
+
+
+def _write(ids: list[int], rows: list[tuple[Any, ...]], *, fresh: bool = False) -> None:
+    """Replace the index rows of `ids` by `rows`. On SQLite the FTS5 table (external content:
+    it reads `doc` from the index table) is told to forget the old tokens first."""
+    sqlite = connection.vendor == "sqlite"
+    table = SearchDocument._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        if not fresh:
+            if sqlite:
+                cursor.execute(
+                    f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, doc) SELECT 'delete', "
+                    f"record_id, doc FROM {table} WHERE record_id IN ({marks})",
+                    ids,
+                )
+            cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", ids)
+        if rows:
+            cursor.executemany(_insert_sql(), rows)
+            if sqlite:
+                written = [r[0] for r in rows]
+                cursor.execute(
+                    f"INSERT INTO {FTS_TABLE} (rowid, doc) SELECT record_id, doc FROM {table} "
+                    f"WHERE record_id IN ({', '.join(['%s'] * len(written))})",
+                    written,
+                )
+
+
+def search_index_records(record_ids: Iterable[int]) -> None:
+    """(Re)index these records, with their holdings-derived fields (call numbers); records
+    deleted or missing leave the index."""
+    ids = sorted({int(i) for i in record_ids})
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        with transaction.atomic():
+            _write(chunk, _rows(chunk))
+
+
+def search_index_on_commit(record_ids: Iterable[int]) -> None:
+    """Reindex these records once the current transaction commits (from services)."""
+    ids = list(record_ids)
+    transaction.on_commit(lambda: search_index_records(ids))
+
+
+def search_index_rebuild(*, progress: Progress | None = None) -> int:
+    """Empty the index and index every record again; returns the number indexed.
+    `progress(done, total)` is called after each chunk."""
+    table = SearchDocument._meta.db_table
+    ids = list(
+        Record.objects.filter(deleted_at__isnull=True).order_by("pk").values_list("pk", flat=True)
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
+    done = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = _rows(chunk)
+        with transaction.atomic():
+            _write(chunk, rows, fresh=True)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(ids))
+    if progress is not None and not ids:
+        progress(0, 0)
+    return len(ids)
