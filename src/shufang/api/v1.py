@@ -5,7 +5,7 @@ is at /api/v1/openapi.json and the interactive docs at /api/v1/docs."""
 
 from ninja import NinjaAPI
 
-from shufang.api import catalogue, circulation, errors, network, readers
+from shufang.api import catalogue, circulation, errors, network, programmes, readers
 from shufang.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -21,3 +21,4 @@ api.add_router("/", network.router)
 api.add_router("/", catalogue.router)
 api.add_router("/", readers.router)
 api.add_router("/", circulation.router)
+api.add_router("/", programmes.router)

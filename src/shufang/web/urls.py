@@ -4,5 +4,6 @@ app_name = "web"
 urlpatterns = [
     path("", include("shufang.web.opac.urls")),
     path("staff/", include("shufang.web.staff.urls")),
+    path("events/", include("shufang.web.events.urls")),
     path("", include("shufang.web.account.urls")),
 ]

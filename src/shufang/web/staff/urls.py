@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from shufang.web.staff import circulation as desk
 from shufang.web.staff import views
@@ -35,4 +35,7 @@ urlpatterns = [
     path("circulation/modes/", desk.modes, name="desk-modes"),
     path("circulation/deposits/", desk.deposits, name="desk-deposits"),
     path("circulation/deposits/<int:pk>/", desk.deposit_detail, name="desk-deposit"),
+    path("programmes/", include("shufang.web.staff.programmes.urls")),
+    path("outreach/", include("shufang.web.staff.outreach.urls")),
+    path("operations/", include("shufang.web.staff.operations.urls")),
 ]

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from shufang.api.v1 import api
 from shufang.core.audit import Actor
 from shufang.core.tokens import api_token_create
+from shufang.programmes.tests import walk as programmes_walk
 from shufang.web.tests.desk_fixtures import Walk, build_walk
 from shufang.web.tests.fixtures import PASSWORD, READER_PIN, Network
 
@@ -69,6 +70,7 @@ def page_table(net: Network) -> dict[str, tuple[dict[str, Any], str, str | None,
         ),
         "web:desk-closures": ({}, "manager_a", None, "desk_a"),
         "web:desk-modes": ({}, "manager_a", None, "desk_a"),
+        **programmes_walk.pages(net),
     }
 
 
@@ -225,6 +227,7 @@ def api_table(net: Network) -> dict[tuple[str, str], tuple[dict, dict | None, st
             None,
         ),
         **circulation_api_table(net),
+        **programmes_walk.api(net),
     }
 
 
