@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shufang.catalogue.callnumbers import call_number_sort_key
 from shufang.catalogue.models import AcquisitionSource, Collection, Item, ItemStatus, Record
+from shufang.catalogue.search.indexing import search_index_on_commit
 from shufang.catalogue.states import Trigger, next_status
 from shufang.core.audit import Actor, audit_record, diff
 from shufang.core.exceptions import Conflict, InvalidTransition, ValidationFailed
@@ -132,6 +133,7 @@ def item_create(
                     "home_service_point": home_service_point.pk,
                 },
             )
+            search_index_on_commit([record.pk])
     except IntegrityError:
         if Item.objects.filter(barcode=barcode).exists():
             raise _barcode_taken(barcode) from None
@@ -169,6 +171,10 @@ def item_update(*, item: Item, actor: Actor, **changes: Any) -> Item:
             locked.save()
             audit_record(
                 actor=actor, action="item.update", obj=locked, changes=diff(before, changes)
+            )
+            # Call numbers are indexed; a moved item may also change its record.
+            search_index_on_commit(
+                {getattr(before.get("record"), "pk", locked.record_id), locked.record_id}
             )
     except IntegrityError:
         if "barcode" in changes:
@@ -211,4 +217,7 @@ def item_set_status(*, item: Item, to: str, trigger: str, actor: Actor, reason: 
             obj=locked,
             changes={"status": [before, target], "trigger": trigger, "reason": reason},
         )
+        if ItemStatus.WITHDRAWN in (before, target):
+            # Withdrawn items leave the index's call numbers; availability is read live.
+            search_index_on_commit([locked.record_id])
     return locked

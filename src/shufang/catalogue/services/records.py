@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from shufang.catalogue.marc.extract import BibFields, extract_fields
 from shufang.catalogue.marc.write import record_as_iso2709
 from shufang.catalogue.models import IdentifierScheme, Record, RecordIdentifier
+from shufang.catalogue.search.indexing import search_index_on_commit
 from shufang.core.audit import Actor, audit_record, diff
 from shufang.core.exceptions import ValidationFailed
 from shufang.core.permissions import require
@@ -161,6 +162,7 @@ def record_create_from_marc(
             obj=target,
             changes={"title": target.title, "flavour": flavour},
         )
+        search_index_on_commit([target.pk])
     return target
 
 
@@ -190,4 +192,5 @@ def record_update_from_marc(
         locked.save()
         _write_identifiers(locked, bib)
         audit_record(actor=actor, action="record.update", obj=locked, changes=diff(before, values))
+        search_index_on_commit([locked.pk])
     return locked

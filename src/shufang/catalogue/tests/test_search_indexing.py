@@ -1,0 +1,81 @@
+"""Keeping the search index current: the rebuild command and the record and item services."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from shufang.catalogue.models import Item, ItemStatus, Record
+from shufang.catalogue.search.engine import search_records
+from shufang.catalogue.search.models import SearchDocument
+from shufang.catalogue.search.query import SearchQuery, parse_user_query
+from shufang.catalogue.tests.conftest import cnmarc_record
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(text: str) -> list[str]:
+    result = search_records(SearchQuery(expr=parse_user_query(text), facets=False))
+    return [hit.record.title for hit in result.hits]
+
+
+def test_rebuild_command_indexes_every_record_and_reports_the_count():
+    Record.objects.create(title="丽江古城史话", title_sort="li jiang gu cheng shi hua")
+    Record.objects.create(title="A History of Lijiang", title_sort="a history of lijiang")
+    out = io.StringIO()
+
+    call_command("search_index", "--rebuild", stdout=out)
+
+    assert SearchDocument.objects.count() == 2
+    assert "2/2" in out.getvalue()
+    assert titles("古城") == ["丽江古城史话"]
+
+
+def test_record_services_keep_the_index_current(actor, django_capture_on_commit_callbacks):
+    from shufang.catalogue.services.records import (
+        record_create_from_marc,
+        record_update_from_marc,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record = record_create_from_marc(
+            record=cnmarc_record("丽江古城史话"), flavour="cnmarc", actor=actor
+        )
+    assert titles("ljgc") == ["丽江古城史话"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record_update_from_marc(
+            target=record, record=cnmarc_record("玉龙雪山"), flavour="cnmarc", actor=actor
+        )
+    assert titles("ljgc") == []
+    assert titles("雪山") == ["玉龙雪山"]
+
+
+def test_item_services_keep_call_numbers_current(
+    actor, service_point, collection, django_capture_on_commit_callbacks
+):
+    from shufang.catalogue.services.items import item_create, item_set_status, item_update
+
+    record = Record.objects.create(title="丽江古城史话", title_sort="li jiang")
+    with django_capture_on_commit_callbacks(execute=True):
+        item = item_create(
+            record=record,
+            barcode="B1",
+            home_service_point=service_point,
+            collection=collection,
+            actor=actor,
+            call_number="K297.43/5",
+        )
+    assert titles("call_number:K297.43") == ["丽江古城史话"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_update(item=item, actor=actor, call_number="K928.9/1")
+    assert titles("call_number:K297.43") == []
+    assert titles("call_number:K928") == ["丽江古城史话"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_set_status(item=item, to=ItemStatus.WITHDRAWN, trigger="withdraw", actor=actor)
+    assert Item.objects.get(pk=item.pk).status == ItemStatus.WITHDRAWN
+    assert titles("call_number:K928") == []
