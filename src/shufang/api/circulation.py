@@ -149,7 +149,7 @@ class HoldOut(Schema):
 
     @staticmethod
     def resolve_trapped_barcode(obj: Hold) -> str | None:
-        return obj.trapped_item.barcode if obj.trapped_item_id else None
+        return obj.trapped_item.barcode if obj.trapped_item is not None else None
 
     @staticmethod
     def resolve_reader_name_masked(obj: Hold) -> str:

@@ -473,12 +473,12 @@ def renew(request: HttpRequest) -> HttpResponse:
                 outcomes.append(ScanOutcome("error", "", message=_("No loan to renew.")))
         else:
             barcode = request.POST.get("scan", "").strip()
-            loan = (
+            found = (
                 Loan.objects.select_related("item__record")
                 .filter(reader=reader, item__barcode=barcode, status=LoanStatus.ACTIVE)
                 .first()
             )
-            if loan is None:
+            if found is None:
                 outcomes.append(
                     ScanOutcome(
                         "error",
@@ -487,6 +487,7 @@ def renew(request: HttpRequest) -> HttpResponse:
                     )
                 )
             else:
+                loan = found
                 try:
                     renewed = loan_renew(loan=loan, actor=actor, channel=DESK)
                 except errors.Block as block:
@@ -865,7 +866,7 @@ def deposit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     deposit=deposit, barcodes=barcodes, actor=actor, service_point=point
                 )
             elif "file" in request.FILES:
-                upload = request.FILES["file"]
+                upload: Any = request.FILES["file"]
                 suffix = Path(upload.name or "barcodes.txt").suffix or ".txt"
                 with tempfile.TemporaryDirectory() as folder:
                     path = Path(folder) / f"barcodes{suffix}"

@@ -38,8 +38,16 @@ def _record(title: str, isbn: str) -> Record:
 
     marc = pymarc.Record(force_utf8=True)
     marc.add_field(
-        pymarc.Field(tag="020", indicators=[" ", " "], subfields=[pymarc.Subfield("a", isbn)]),
-        pymarc.Field(tag="245", indicators=["1", "0"], subfields=[pymarc.Subfield("a", title)]),
+        pymarc.Field(
+            tag="020",
+            indicators=pymarc.Indicators(" ", " "),
+            subfields=[pymarc.Subfield("a", isbn)],
+        ),
+        pymarc.Field(
+            tag="245",
+            indicators=pymarc.Indicators("1", "0"),
+            subfields=[pymarc.Subfield("a", title)],
+        ),
     )
     return record_create_from_marc(record=marc, flavour="marc21", actor=Actor.system("tests"))
 
