@@ -17,8 +17,12 @@ from shufang.acquisitions.services.suggestions import suggestion_rule_set
 from shufang.catalogue.models import Collection
 from shufang.core.audit import Actor
 from shufang.core.models import Role
-from shufang.web.tests.fixtures import Network, build_network, make_user
-from shufang.web.tests.fixtures import fast_password_hashing  # noqa: F401
+from shufang.web.tests.fixtures import (
+    Network,
+    build_network,
+    fast_password_hashing,  # noqa: F401
+    make_user,
+)
 
 
 @dataclass
@@ -42,7 +46,9 @@ def build_acq(year: int = 2020) -> Acq:
     actor = Actor(user=user, channel="desk")
     fund = fund_create(library=net.library_a, year=year, name="购书经费", actor=actor)
     lines = {
-        code: budget_line_create(fund=fund, code=code, name=name, amount=Decimal(amount), actor=actor)
+        code: budget_line_create(
+            fund=fund, code=code, name=name, amount=Decimal(amount), actor=actor
+        )
         for code, name, amount in [
             ("periodicals", "报刊", "70000"),
             ("local", "地方文献", "150000"),
