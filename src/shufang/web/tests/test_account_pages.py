@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from shufang.catalogue.models import Item
-from shufang.circulation.models import Fine, Hold, HoldStatus, Loan
+from shufang.circulation.models import Fine, HoldStatus, Loan
 from shufang.circulation.services.checkout import loan_checkout
 from shufang.circulation.services.holds import hold_place
 from shufang.core.audit import Actor
