@@ -333,7 +333,11 @@ def main() -> None:
         if args.idle and pid:
             memory = idle_test(args.host, args.port, args.idle, pid)
         window = [0.0]
-        start = threading.Barrier(len(kiosks) + 1)
+
+        def open_window() -> None:
+            window[0] = time.monotonic() + args.seconds
+
+        start = threading.Barrier(len(kiosks) + 1, action=open_window)
         threads = [
             threading.Thread(
                 target=run_kiosk,
@@ -352,7 +356,6 @@ def main() -> None:
         ]
         for t in threads:
             t.start()
-        window[0] = time.monotonic() + args.seconds
         start.wait()
         started = time.monotonic()
         for t in threads:
