@@ -6,4 +6,5 @@ urlpatterns = [
     path("staff/", include("shufang.web.staff.urls")),
     path("events/", include("shufang.web.events.urls")),
     path("", include("shufang.web.account.urls")),
+    path("", include("shufang.web.account.suggestion_urls")),
 ]

@@ -38,4 +38,6 @@ urlpatterns = [
     path("programmes/", include("shufang.web.staff.programmes.urls")),
     path("outreach/", include("shufang.web.staff.outreach.urls")),
     path("operations/", include("shufang.web.staff.operations.urls")),
+    path("acquisitions/", include("shufang.web.staff.acquisitions.urls")),
+    path("serials/", include("shufang.web.staff.serials.urls")),
 ]

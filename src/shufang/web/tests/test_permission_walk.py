@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from shufang.api.v1 import api
 from shufang.core.audit import Actor
 from shufang.core.tokens import api_token_create
+from shufang.acquisitions.tests import walk as acquisitions_walk
 from shufang.programmes.tests import walk as programmes_walk
 from shufang.web.tests.desk_fixtures import Walk, build_walk
 from shufang.web.tests.fixtures import PASSWORD, READER_PIN, Network
@@ -71,6 +72,7 @@ def page_table(net: Network) -> dict[str, tuple[dict[str, Any], str, str | None,
         "web:desk-closures": ({}, "manager_a", None, "desk_a"),
         "web:desk-modes": ({}, "manager_a", None, "desk_a"),
         **programmes_walk.pages(net),
+        **acquisitions_walk.pages(net),
     }
 
 
