@@ -109,7 +109,8 @@ def ledger_entry_update(
     if unknown:
         raise ValidationFailed(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     locked = spec.model._default_manager.select_for_update().get(pk=entry.pk)
-    _require(actor, spec, spec.library_id_of(locked))
+    old_library = spec.library_id_of(locked)
+    _require(actor, spec, old_library)
     before = _values(locked, spec.fields)
     values = {**before, **changes}
     if spec.prepare is not None:
@@ -119,7 +120,7 @@ def ledger_entry_update(
     for name, value in values.items():
         setattr(locked, name, value)
     new_library = spec.library_id_of(locked)
-    if new_library != spec.library_id_of(entry):
+    if new_library != old_library:
         _require(actor, spec, new_library)
     _validated(spec, locked)
     locked.save()

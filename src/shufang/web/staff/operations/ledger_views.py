@@ -175,9 +175,19 @@ def ledger_list(request: HttpRequest, app: str, ledger: str) -> HttpResponse:
     )
 
 
+class LedgerForm(forms.ModelForm):
+    """Parses the input only: the service validates the row (it says which dates are out of
+    order, rather than naming a database constraint)."""
+
+    def _post_clean(self) -> None:
+        from django.forms.models import construct_instance
+
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
+
+
 def _form_class(request: HttpRequest, spec: LedgerSpec) -> type[forms.ModelForm]:
     ids = visible_library_ids(request.user, f"{spec.app}.change")
-    form_class = modelform_factory(spec.model, fields=spec.fields)
+    form_class = modelform_factory(spec.model, form=LedgerForm, fields=spec.fields)
     base_fields = form_class.base_fields
     for name, field in base_fields.items():
         if isinstance(field, forms.DateField):
