@@ -1,0 +1,204 @@
+"""Benchmark: catalogue search index build and 50 queries (target: >= 3,000 records/s built;
+p95 under 100 ms per query with facets).
+
+    .venv/bin/python bench/bench_search.py [--records 1000000]
+    bash scripts/with-postgres.sh .venv/bin/python bench/bench_search.py --records 200000
+
+Runs against a fresh SQLite database in a temporary data directory (or the empty PostgreSQL
+database named by SHUFANG_DATABASE_URL, which is migrated). Inserts `--records` generated
+records (two thirds Chinese titles from a vocabulary of local words, one third English) in bulk
+directly, one or two items for one record in ten, then times `search_index_rebuild` and 50
+fixed queries (words, phrases, pinyin, initials, ISBN, class prefixes, fielded, filtered), each
+run once warm, with facets. Prints the build rate, p50/p95/max, and the index size."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+ZH = (
+    "丽江 古城 史话 纳西 东巴 文化 玉龙 雪山 云南 民族 历史 地理 研究 概论 中国 文学 小说 诗歌"
+    " 散文 故事 儿童 教育 经济 管理 技术 计算机 程序 设计 数学 物理 化学 生物 医学 健康 农业 旅游"
+    " 指南 手册 艺术 音乐 绘画 哲学 宗教 社会 政治 法律 军事 语言 汉语 英语 词典 新编 实用 现代"
+    " 古代 传统 发展 调查 报告 文集 全集 选集 丛书 图书馆 读者 服务 茶马 古道 金沙江 泸沽湖"
+).split()
+EN = (
+    "history culture guide city ancient mountain river music art science computer programming"
+    " design children story novel poems economics management travel yunnan china lijiang naxi"
+    " language dictionary modern introduction practical handbook research society law"
+).split()
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林和木"
+GIVEN = "明华伟芳军丽强磊洋勇艳杰娟涛超霞平刚桂英"
+PUBLISHERS = ["云南人民出版社", "中华书局", "人民文学出版社", "科学出版社", "Oxford University Press"]
+CLASSES = ["K297.43", "I287.8", "I247.5", "TP311.561", "G250", "K928.9", "J642", "O13", "R2", "F590"]
+
+QUERIES = [
+    "丽江", "古城", "丽江古城", "纳西 东巴", '"玉龙雪山"', "麗江", "中国 文学", "计算机 程序",
+    "茶马古道", "泸沽湖", "lijiang", "li jiang", "lijianggucheng", "ljgc", "yulong", "nx db",
+    "history", "lijiang history", '"ancient city"', "computer programming", "naxi culture",
+    "title:丽江", "author:王明", "author:wangming", "subject:民族", "publisher:中华书局",
+    "clc:K297", "clc:I28", "clc:TP3", "call_number:K297.43", "isbn:9787222000015",
+    "978-7-222-00010-4", "isbn:7222000504", "丽江 -古城", "丽江 OR 玉龙", "文学 小说 现代",
+    "儿童 故事", "研究", "概论", "词典", "云南 民族 历史", "金沙江", "音乐 艺术", "yunnan",
+    "guide", "dictionary english", "新编 实用 手册", "wl", "teaching", "xyz不存在的词",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=200_000)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="shufang-bench-search."))
+    os.environ.setdefault("SHUFANG_DATA_DIR", str(tmp / "data"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shufang.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    call_command("migrate", verbosity=0)
+    from stdnum import isbn as stdnum_isbn
+
+    from shufang.catalogue.marc.extract import pinyin_of
+    from shufang.catalogue.models import Collection, Record
+    from shufang.catalogue.search.engine import search_records
+    from shufang.catalogue.search.indexing import search_index_rebuild
+    from shufang.catalogue.search.query import SearchQuery, parse_user_query
+    from shufang.network.models import Library, LibrarySystem, ServicePoint
+
+    print(f"database: {connection.vendor}, records: {args.records:,}")
+    rng = random.Random(5)
+    system = LibrarySystem.objects.create(code="LJ", name="丽江")
+    lib = Library.objects.create(system=system, code="LJ-C", name="丽江市图书馆", kind="city")
+    sps = [
+        ServicePoint.objects.create(library=lib, code=f"SP{i}", name=f"服务点{i}", kind="branch")
+        for i in range(4)
+    ]
+    col = Collection.objects.create(code="ADULT", name="成人外借")
+
+    started = time.perf_counter()
+    fields = [
+        "created_at", "updated_at", "title", "title_sort", "title_pinyin",
+        "title_pinyin_initials", "authors", "publisher", "year", "isbn", "clc", "subjects",
+        "summary", "language", "audience", "material_type", "marc_original", "marc", "issn",
+        "control_number", "responsibility", "place", "edition", "series", "price",
+        "marc_flavour", "marc_encoding", "marc_format",
+    ]
+    table = Record._meta.db_table
+    sql = f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
+    from django.utils import timezone
+
+    now = timezone.now()
+    batch = []
+    for n in range(args.records):
+        if n % 3:
+            title = "".join(rng.sample(ZH, rng.randint(2, 4)))
+            author = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if n % 2 else "")
+            pinyin, initials = pinyin_of(title)
+            lang, summary = "chi", "".join(rng.sample(ZH, 6))
+        else:
+            title = " ".join(rng.sample(EN, rng.randint(2, 5))).capitalize()
+            author = f"{rng.choice(EN).capitalize()} {rng.choice(EN).capitalize()}"
+            pinyin, initials, lang = "", "", "eng"
+            summary = " ".join(rng.sample(EN, 8))
+        isbn = stdnum_isbn.to_isbn13(stdnum_isbn.compact(f"7222{n:05d}" + "0")[:9] + "0")
+        isbn = f"978722{n:06d}"[:12]
+        isbn += str((10 - sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(isbn)) % 10) % 10)
+        batch.append(
+            (
+                now, now, title, pinyin or title.casefold(), pinyin, initials, author,
+                rng.choice(PUBLISHERS), rng.randint(1950, 2024), isbn, rng.choice(CLASSES),
+                "\n".join(rng.sample(ZH, 2)), summary, lang,
+                rng.choice(["adult", "juvenile", "general", "unknown"]), "book", b"", b"", "",
+                "", "", "", "", "", "", "cnmarc", "", "",
+            )
+        )
+        if len(batch) == 5000:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(sql, batch)
+            batch = []
+    if batch:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, batch)
+    from shufang.catalogue.models import Item
+
+    ids = list(Record.objects.values_list("pk", flat=True)[: args.records // 10])
+    items = []
+    for k, rid in enumerate(ids):
+        for j in range(1 + k % 2):
+            sp = sps[(k + j) % 4]
+            items.append(
+                Item(
+                    record_id=rid, barcode=f"B{rid}-{j}", owning_library=lib,
+                    home_service_point=sp, current_service_point=sp, collection=col,
+                    call_number=f"{CLASSES[k % len(CLASSES)]}/{k}",
+                    status=["available", "on_loan"][(k + j) % 2],
+                )
+            )
+    Item.objects.bulk_create(items, batch_size=2000)
+    print(f"generated in {time.perf_counter() - started:.1f} s")
+
+    started = time.perf_counter()
+    count = search_index_rebuild()
+    elapsed = time.perf_counter() - started
+    print(f"index build: {count:,} records in {elapsed:.1f} s = {count / elapsed:,.0f} records/s")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, SUM(pgsize) FROM dbstat WHERE name LIKE 'catalogue_search%'"
+                " OR name LIKE 'sqlite_autoindex_catalogue_searchdocument%'"
+                " OR name LIKE 'catalogue_searchdocument%' GROUP BY name"
+            ) if _has_dbstat(cursor) else None
+            rows = cursor.fetchall() if _has_dbstat(cursor) else []
+        size = sum(r[1] for r in rows)
+        if not rows:
+            size = Path(connection.settings_dict["NAME"]).stat().st_size
+            print(f"database file (no dbstat): {size / 2**20:,.0f} MiB")
+        else:
+            print(f"index size (tables + FTS5): {size / 2**20:,.0f} MiB")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_total_relation_size('catalogue_searchdocument'),"
+                " pg_relation_size('catalogue_searchdocument_doc_gin')"
+            )
+            total, gin = cursor.fetchone()
+        print(f"index size: {total / 2**20:,.0f} MiB (of which GIN {gin / 2**20:,.0f} MiB)")
+
+    timings = []
+    for text in QUERIES:  # warm-up
+        search_records(SearchQuery(expr=parse_user_query(text)))
+    for text in QUERIES:
+        t0 = time.perf_counter()
+        result = search_records(SearchQuery(expr=parse_user_query(text)))
+        timings.append((time.perf_counter() - t0, text, result.total))
+    ms = sorted(t * 1000 for t, _q, _n in timings)
+    p50 = statistics.median(ms)
+    p95 = ms[int(len(ms) * 0.95) - 1]
+    print(f"50 queries with facets: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms")
+    for t, text, total in sorted(timings, reverse=True)[:5]:
+        print(f"  slowest: {t * 1000:7.1f} ms  {total:>8,} hits  {text}")
+
+
+def _has_dbstat(cursor) -> bool:
+    try:
+        cursor.execute("SELECT 1 FROM dbstat LIMIT 1")
+        cursor.fetchall()
+        return True
+    except Exception:
+        return False
+
+
+if __name__ == "__main__":
+    main()
