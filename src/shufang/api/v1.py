@@ -5,7 +5,16 @@ is at /api/v1/openapi.json and the interactive docs at /api/v1/docs."""
 
 from ninja import NinjaAPI
 
-from shufang.api import catalogue, circulation, errors, network, programmes, readers
+from shufang.api import (
+    acquisitions,
+    catalogue,
+    circulation,
+    errors,
+    network,
+    programmes,
+    readers,
+    serials,
+)
 from shufang.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -22,3 +31,5 @@ api.add_router("/", catalogue.router)
 api.add_router("/", readers.router)
 api.add_router("/", circulation.router)
 api.add_router("/", programmes.router)
+api.add_router("/", acquisitions.router)
+api.add_router("/", serials.router)

@@ -15,7 +15,7 @@ from shufang.acquisitions.services.suggestions import suggestion_submit
 from shufang.core.audit import Actor
 from shufang.core.models import Role
 from shufang.serials.models import Subscription
-from shufang.serials.services import subscription_create
+from shufang.serials.services import subscription_create, subscription_predict_issues
 from shufang.web.tests.fixtures import Network, make_user
 
 
@@ -73,6 +73,7 @@ def build(net: Network) -> AcqWalk:
         ),
         round_line=round_line,
     )
+    subscription_predict_issues(subscription=walk.subscription, actor=actor)
     net._acq_walk = walk  # type: ignore[attr-defined]
     return walk
 
@@ -90,4 +91,30 @@ def pages(net: Network) -> dict[str, tuple[dict[str, Any], str, str | None, str]
         "web:serials-home": ({}, "acq_a", None, "desk_a"),
         "web:serials-subscription": ({"pk": w.subscription.pk}, "acq_a", "acq_b", "desk_a"),
         "web:serials-round-xlsx": ({"line": w.round_line.pk}, "acq_a", "acq_b", "desk_a"),
+    }
+
+
+def api(net: Network) -> dict[tuple[str, str], tuple[dict, dict | None, str, str | None]]:
+    w = build(net)
+    issue = w.subscription.issues.order_by("sequence").first()
+    assert issue is not None
+    return {
+        ("post", "/api/v1/acquisitions/suggestions"): (
+            {},
+            {"card_number": "LJ0000001", "isbn": "9787020024759", "title": "围城"},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", "/api/v1/acquisitions/suggestions/{suggestion_id}/decline"): (
+            {"suggestion_id": w.suggestion.pk},
+            {"reason": "已有译本"},
+            "acq_a",
+            "acq_b",
+        ),
+        ("post", "/api/v1/serials/issues/{issue_id}/check-in"): (
+            {"issue_id": issue.pk},
+            {},
+            "acq_a",
+            "acq_b",
+        ),
     }

@@ -230,6 +230,7 @@ def api_table(net: Network) -> dict[tuple[str, str], tuple[dict, dict | None, st
         ),
         **circulation_api_table(net),
         **programmes_walk.api(net),
+        **acquisitions_walk.api(net),
     }
 
 
