@@ -43,6 +43,7 @@ from shufang.catalogue.models import (
     Record,
     RecordIdentifier,
 )
+from shufang.catalogue.search.indexing import search_index_on_commit
 from shufang.catalogue.services.records import (
     INDEXED_FIELDS,
     RecordWithoutTitle,
@@ -256,7 +257,8 @@ def _marc_values(result: MarcReadResult) -> dict[str, Any]:
         and original
         and (result.flavour != "marc21" or original[9:10] == b"a")
     ):
-        # Kept as they are (see `marc_values`): no pymarc record needed at all.
+        # The test `records.marc_values` makes before keeping the original bytes as they are,
+        # without looking at the record: so no pymarc record is built for it.
         record = None
     else:
         record = result.as_record()
@@ -397,6 +399,10 @@ class _Importer:
                         )
                     )
         delta.apply(self.report)
+        # One reindex per batch, once the batch is committed (items' call numbers included).
+        search_index_on_commit(
+            p.record_id or p.target_id for p in pending if p.record_id or p.target_id
+        )
 
     def _write(self, pending: list[_Pending]) -> _Delta:
         delta = _Delta()

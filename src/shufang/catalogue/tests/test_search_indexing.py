@@ -79,3 +79,16 @@ def test_item_services_keep_call_numbers_current(
         item_set_status(item=item, to=ItemStatus.WITHDRAWN, trigger="withdraw", actor=actor)
     assert Item.objects.get(pk=item.pk).status == ItemStatus.WITHDRAWN
     assert titles("call_number:K928") == []
+
+
+def test_marc_import_indexes_each_batch(actor, django_capture_on_commit_callbacks):
+    from shufang.catalogue.services.importing import marc_import
+    from shufang.catalogue.tests.conftest import cnmarc_bytes, stream
+
+    data = cnmarc_bytes([cnmarc_record("丽江古城史话"), cnmarc_record("玉龙雪山")], "utf-8")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        marc_import(sources=[stream(data)], actor=actor)
+
+    assert SearchDocument.objects.count() == 2
+    assert titles("雪山") == ["玉龙雪山"]
