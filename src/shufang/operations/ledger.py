@@ -59,7 +59,8 @@ class LedgerSpec:
         return getattr(obj, f"{parts[-1]}_id", None)
 
     def label(self, name: str) -> Any:
-        return self.model._meta.get_field(name).verbose_name
+        field: Any = self.model._meta.get_field(name)
+        return field.verbose_name
 
 
 def all_ledgers() -> dict[str, LedgerSpec]:

@@ -129,13 +129,13 @@ class Event(TimeStampedModel):
 
     @property
     def number_label(self) -> str:
-        if self.series_id is None or self.number is None:
+        if self.series is None or self.number is None:
             return ""
         return self.series.number_format.replace("{n}", str(self.number))
 
     @property
     def numbered_title(self) -> str:
-        if self.number_label:
+        if self.series is not None and self.number_label:
             return f"{self.series.name} {self.number_label} {self.title}"
         return self.title
 

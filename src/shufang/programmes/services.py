@@ -168,7 +168,8 @@ def _check_event_values(values: dict[str, Any]) -> None:
 
 def _forbidden_days(event: Event) -> list[dt.date]:
     """Days of an offline event at a service point whose service mode forbids gatherings."""
-    if event.online or event.service_point_id is None:
+    point = event.service_point
+    if event.online or point is None:
         return []
     from shufang.circulation.services.modes import service_mode_allows
 
@@ -176,7 +177,7 @@ def _forbidden_days(event: Event) -> list[dt.date]:
     last = timezone.localtime(event.ends_at).date()
     days = []
     while day <= last:
-        if not service_mode_allows(service_point=event.service_point, day=day, activity="events"):
+        if not service_mode_allows(service_point=point, day=day, activity="events"):
             days.append(day)
         day += dt.timedelta(days=1)
     return days

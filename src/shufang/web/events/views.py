@@ -16,6 +16,7 @@ from shufang.core.exceptions import ShufangError
 from shufang.core.models import Channel
 from shufang.programmes import selectors
 from shufang.programmes.models import Event, Registration, RegistrationStatus
+from shufang.readers.models import Reader
 from shufang.web.account.views import session_reader
 from shufang.web.events import ical
 
@@ -25,7 +26,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/events/list.html", {"events": events})
 
 
-def _registration(event: Event, reader: object) -> Registration | None:
+def _registration(event: Event, reader: Reader | None) -> Registration | None:
     if reader is None:
         return None
     return (

@@ -117,7 +117,8 @@ def _filter_choices(
 ) -> list[tuple[str, Any, list[tuple[str, Any]], str]]:
     out = []
     for name in spec.filters:
-        field = spec.model._meta.get_field(name)
+        field: Any = spec.model._meta.get_field(name)
+        choices: list[tuple[str, Any]]
         if isinstance(field, models.BooleanField):
             choices = [("1", _("yes")), ("0", _("no"))]
         else:
