@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from shufang.circulation.models import CirculationEvent
+from shufang.core.audit import insert_row
 from shufang.readers.identity import age_band
 
 
@@ -34,7 +35,7 @@ def circulation_event_record(
     day = timezone.localtime(at).date()
     category = reader.category.code if reader is not None else ""
     band = age_band(reader.birth_date, day) if reader is not None else ""
-    return CirculationEvent.objects.create(
+    event = CirculationEvent(
         kind=kind,
         at=at,
         day=day,
@@ -50,3 +51,6 @@ def circulation_event_record(
         item=item,
         deposit=deposit,
     )
+    # one INSERT with its SQL built once: this runs in every circulation transaction
+    insert_row(event)
+    return event

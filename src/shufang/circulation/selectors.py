@@ -5,13 +5,16 @@ Sections: loans and rules (engineer L), holds and transits (engineer R)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, Sum, When
+from django.conf import settings
+from django.db import connections, router
+from django.db.models import Case, Model, Q, QuerySet, When
 
-from shufang.catalogue.models import Item, ItemStatus
+from shufang.catalogue.models import Collection, Item, ItemStatus, Record
 from shufang.circulation.models import (
     OPEN_LOAN_STATUSES,
     Fine,
@@ -22,10 +25,13 @@ from shufang.circulation.models import (
     LoanRule,
     LoanStatus,
     QuarantineEntry,
+    QuarantinePolicy,
     Transit,
 )
 from shufang.circulation.rules import RuleContext, best_rule
-from shufang.network.models import ServicePoint, ServicePointKind
+from shufang.network import calendar as cal
+from shufang.network.models import CalendarException, OpeningHours, ServicePoint, ServicePointKind
+from shufang.readers.models import Card, Reader, ReaderCategory
 
 # =========================================================================== loans and rules (L)
 
@@ -36,17 +42,209 @@ UNSTAFFED_KINDS = frozenset(
 )
 
 
+# --------------------------------------------------------------------------- raw row loading
+# Checkout and checkin run a handful of small, indexed SELECTs hundreds of times a second.
+# Building each of them through the ORM (resolving lookups, joins, select_related, compiling)
+# costs several times what running it costs (bench/bench_circulation.py --profile), so the
+# hot paths below write their SQL once, from the models' own table and column names, and turn
+# rows into model instances with Django's own converters and `Model.from_db`. The instances
+# are the same as the ORM's; fields not selected are deferred (loaded on access).
+
+
+class RowLoader:
+    """The columns of `model` (all concrete fields, or `fields` by attname, in model order)
+    for a raw SELECT, and the instance built from them."""
+
+    def __init__(self, model: type[Model], exclude: Sequence[str] = ()) -> None:
+        self.model = model
+        self.fields: list[Any] = [
+            f for f in model._meta.concrete_fields if f.attname not in exclude
+        ]
+        self.attnames = [f.attname for f in self.fields]
+        self.width = len(self.fields)
+        self._converters: dict[str, list[tuple[int, list[Callable[..., Any]], Any]]] = {}
+        self._columns: dict[tuple[str, str], str] = {}
+
+    def columns(self, alias: str, connection: Any) -> str:
+        key = (alias, connection.vendor)
+        found = self._columns.get(key)
+        if found is None:
+            qn = connection.ops.quote_name
+            found = self._columns[key] = ", ".join(f"{alias}.{qn(f.column)}" for f in self.fields)
+        return found
+
+    def load(self, row: Sequence[Any], offset: int, connection: Any) -> Any:
+        """The instance from `row[offset:offset + width]`; None when its primary key is NULL
+        (a LEFT JOIN that found nothing)."""
+        values = list(row[offset : offset + self.width])
+        if values[self.attnames.index(self.model._meta.pk.attname)] is None:
+            return None
+        # the backend's converters (SQLite returns dates, times and booleans as text/ints)
+        converters = self._converters.get(connection.alias)
+        if converters is None:
+            converters = []
+            for i, f in enumerate(self.fields):
+                col = f.get_col(self.model._meta.db_table)
+                found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+                if found:
+                    converters.append((i, found, col))
+            self._converters[connection.alias] = converters
+        for i, funcs, col in converters:
+            value = values[i]
+            for func in funcs:
+                value = func(value, col, connection)
+            values[i] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def _set_related(obj: Model, name: str, value: Any) -> None:
+    obj._meta.get_field(name).set_cached_value(obj, value)  # type: ignore[union-attr]
+
+
+def _connection(model: type[Model], write: bool = False) -> Any:
+    alias = router.db_for_write(model) if write else router.db_for_read(model)
+    return connections[alias]
+
+
+# Row bookkeeping timestamps are not read while lending and cost a text-to-datetime parse
+# each on SQLite: left deferred (loaded on access; saves here name their fields, and an
+# auto_now field is set when named), as are the MARC blobs, subjects and summary.
+_STAMPS = ("created_at", "updated_at")
+_ITEM = RowLoader(Item, exclude=_STAMPS)
+_RECORD = RowLoader(Record, exclude=(*_STAMPS, "marc_original", "marc", "subjects", "summary"))
+_COLLECTION = RowLoader(Collection, exclude=_STAMPS)
+_POINT = RowLoader(ServicePoint, exclude=_STAMPS)
+_RULE = RowLoader(LoanRule, exclude=_STAMPS)
+_CARD = RowLoader(Card, exclude=_STAMPS)
+_LOAN = RowLoader(Loan)
+_READER = RowLoader(Reader, exclude=_STAMPS)
+_CATEGORY = RowLoader(ReaderCategory, exclude=_STAMPS)
+
+
+def item_for_circulation(*, pk: int, lock: bool) -> Item:
+    """The item with its record, collection, home and current service point, in one query.
+    `lock`: the item row (only: not the record or collection other desks share) is locked
+    FOR UPDATE until the transaction ends; on SQLite the IMMEDIATE transaction already holds
+    the database's write lock. Raises Item.DoesNotExist."""
+    connection = _connection(Item, write=lock)
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT {_ITEM.columns('i', connection)}, {_RECORD.columns('r', connection)}, "
+        f"{_COLLECTION.columns('c', connection)}, {_POINT.columns('h', connection)}, "
+        f"{_POINT.columns('p', connection)} "
+        f"FROM {qn(Item._meta.db_table)} i "
+        f"JOIN {qn(Record._meta.db_table)} r ON r.id = i.record_id "
+        f"JOIN {qn(Collection._meta.db_table)} c ON c.id = i.collection_id "
+        f"JOIN {qn(ServicePoint._meta.db_table)} h ON h.id = i.home_service_point_id "
+        f"JOIN {qn(ServicePoint._meta.db_table)} p ON p.id = i.current_service_point_id "
+        "WHERE i.id = %s"
+    )
+    if lock and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF i"
+    elif lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Item.DoesNotExist(f"Item {pk} does not exist")
+    item = _ITEM.load(row, 0, connection)
+    at = _ITEM.width
+    _set_related(item, "record", _RECORD.load(row, at, connection))
+    at += _RECORD.width
+    _set_related(item, "collection", _COLLECTION.load(row, at, connection))
+    at += _COLLECTION.width
+    home = _POINT.load(row, at, connection)
+    _set_related(item, "home_service_point", home)
+    at += _POINT.width
+    current = _POINT.load(row, at, connection)
+    _set_related(item, "current_service_point", current)
+    return item
+
+
+def open_loan_for_item(*, item_id: int, lock: bool) -> Loan | None:
+    """The item's open loan with its reader (and category), rule and lending service point,
+    in one query; `lock` locks the loan row only."""
+    connection = _connection(Loan, write=lock)
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT {_LOAN.columns('l', connection)}, {_READER.columns('rd', connection)}, "
+        f"{_CATEGORY.columns('rc', connection)}, {_RULE.columns('ru', connection)}, "
+        f"{_POINT.columns('sp', connection)} "
+        f"FROM {qn(Loan._meta.db_table)} l "
+        f"LEFT JOIN {qn(Reader._meta.db_table)} rd ON rd.id = l.reader_id "
+        f"LEFT JOIN {qn(ReaderCategory._meta.db_table)} rc ON rc.id = rd.category_id "
+        f"LEFT JOIN {qn(LoanRule._meta.db_table)} ru ON ru.id = l.rule_id "
+        f"JOIN {qn(ServicePoint._meta.db_table)} sp ON sp.id = l.service_point_id "
+        "WHERE l.item_id = %s AND l.status IN (%s, %s) ORDER BY l.id"
+    )
+    if lock and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF l"
+    elif lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [item_id, *OPEN_LOAN_STATUSES])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    loan: Loan = _LOAN.load(row, 0, connection)
+    at = _LOAN.width
+    reader = _READER.load(row, at, connection)
+    at += _READER.width
+    if reader is not None:
+        _set_related(reader, "category", _CATEGORY.load(row, at, connection))
+    at += _CATEGORY.width
+    _set_related(loan, "reader", reader)
+    _set_related(loan, "rule", _RULE.load(row, at, connection))
+    at += _RULE.width
+    _set_related(loan, "service_point", _POINT.load(row, at, connection))
+    return loan
+
+
+def reader_card_current(*, reader_id: int) -> Card | None:
+    """`readers.selectors.card_current` in one raw query: the reader's card at the end of its
+    replacement chain (no card replaces it), newest first."""
+    connection = _connection(Card)
+    table = connection.ops.quote_name(Card._meta.db_table)
+    sql = (
+        f"SELECT {_CARD.columns('c', connection)} FROM {table} c WHERE c.reader_id = %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.replaces_id = c.id) "
+        "ORDER BY c.issued_at DESC, c.id DESC LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [reader_id])
+        row = cursor.fetchone()
+    return _CARD.load(row, 0, connection) if row is not None else None
+
+
 def rule_for(ctx: RuleContext) -> LoanRule:
     """The most specific rule matching `ctx` (one query). With no rule at all in the matrix,
-    an unsaved rule with the model defaults, so lending never stops for want of a row."""
-    scope = (
-        (Q(service_point__isnull=True) | Q(service_point_id=ctx.service_point_id))
-        & (Q(library__isnull=True) | Q(library_id=ctx.library_id))
-        & (Q(reader_category__isnull=True) | Q(reader_category_id=ctx.reader_category_id))
-        & (Q(collection__isnull=True) | Q(collection_id=ctx.collection_id))
-        & (Q(material_type="") | Q(material_type=ctx.material_type))
+    an unsaved rule with the model defaults, so lending never stops for want of a row.
+
+    Read from the database every time, not cached in the process: with the SQL written once
+    this costs about as much as a check that a cached copy is still current would, and no
+    server can lend under a rule another server has already changed."""
+    connection = _connection(LoanRule)
+    sql = (
+        f"SELECT {_RULE.columns('r', connection)} "
+        f"FROM {connection.ops.quote_name(LoanRule._meta.db_table)} r WHERE "
+        "(r.service_point_id IS NULL OR r.service_point_id = %s) "
+        "AND (r.library_id IS NULL OR r.library_id = %s) "
+        "AND (r.reader_category_id IS NULL OR r.reader_category_id = %s) "
+        "AND (r.collection_id IS NULL OR r.collection_id = %s) "
+        "AND (r.material_type = '' OR r.material_type = %s)"
     )
-    rule = best_rule(LoanRule.objects.filter(scope), ctx)
+    params = [
+        ctx.service_point_id,
+        ctx.library_id,
+        ctx.reader_category_id,
+        ctx.collection_id,
+        ctx.material_type,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    rule = best_rule((_RULE.load(row, 0, connection) for row in rows), ctx)
     return rule if isinstance(rule, LoanRule) else LoanRule(name="default")
 
 
@@ -91,21 +289,122 @@ def reader_loans_current(*, reader: Any) -> QuerySet[Loan]:
     )
 
 
+_HOURS = RowLoader(OpeningHours)
+_EXCEPTION = RowLoader(CalendarException, exclude=_STAMPS)
+
+
+def lending_calendar(
+    *, service_point: ServicePoint, start: dt.date | None = None, end: dt.date | None = None
+) -> cal.Calendar:
+    """`network.selectors.calendar_for(service_point=calendar_point_for(service_point), ...)`
+    with the SQL written once (two small queries; same rows, same order, same result). Read
+    every time rather than cached, for the reason given at `rule_for`."""
+    point = calendar_point_for(service_point)
+    connection = _connection(OpeningHours)
+    qn = connection.ops.quote_name
+    params: list[Any] = [point.pk, point.library_id]
+    where = (
+        "(e.service_point_id = %s OR (e.service_point_id IS NULL AND e.library_id = %s) "
+        "OR (e.service_point_id IS NULL AND e.library_id IS NULL))"
+    )
+    if start is not None:
+        where += " AND e.end_date >= %s"
+        params.append(connection.ops.adapt_datefield_value(start))
+    if end is not None:
+        where += " AND e.start_date <= %s"
+        params.append(connection.ops.adapt_datefield_value(end))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_HOURS.columns('h', connection)} "
+            f"FROM {qn(OpeningHours._meta.db_table)} h WHERE h.service_point_id = %s",
+            [point.pk],
+        )
+        hours = [_HOURS.load(row, 0, connection) for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT {_EXCEPTION.columns('e', connection)} "
+            f"FROM {qn(CalendarException._meta.db_table)} e WHERE {where} "
+            "ORDER BY e.start_date, e.id",
+            params,
+        )
+        rows = [_EXCEPTION.load(row, 0, connection) for row in cursor.fetchall()]
+    exceptions = []
+    for row in rows:
+        periods: tuple[cal.Period, ...] = ()
+        if row.kind == cal.SPECIAL_HOURS and row.opens is not None and row.closes is not None:
+            periods = (cal.Period(row.opens, row.closes),)
+        if row.service_point_id is not None:
+            scope = cal.SCOPE_SERVICE_POINT
+        elif row.library_id is not None:
+            scope = cal.SCOPE_LIBRARY
+        else:
+            scope = cal.SCOPE_NETWORK
+        exceptions.append(
+            cal.DatedException(
+                kind=row.kind,
+                start=row.start_date,
+                end=row.end_date,
+                periods=periods,
+                scope=scope,
+                reason=row.reason,
+            )
+        )
+    return cal.Calendar.build(
+        [(h.weekday, h.opens, h.closes) for h in hours], exceptions, time_zone=settings.TIME_ZONE
+    )
+
+
 def reader_loan_counts(
     *, reader: Any, collection_id: int | None, at: dt.datetime
 ) -> dict[str, int]:
     """In one query: the reader's current loans (`total`), those from `collection_id`
     (`in_collection`) and those overdue at `at` (`overdue`). Deposit loans are not counted;
-    a loan claimed returned counts as a loan but not as overdue."""
-    active = Q(status=LoanStatus.ACTIVE)
-    counts = Loan.objects.filter(
-        reader=reader, status__in=OPEN_LOAN_STATUSES, deposit__isnull=True
-    ).aggregate(
-        total=Count("pk"),
-        in_collection=Count("pk", filter=Q(item__collection_id=collection_id)),
-        overdue=Count("pk", filter=active & Q(due_at__lt=at)),
+    a loan claimed returned counts as a loan but not as overdue. (Raw SQL: see RowLoader.)"""
+    connection = _connection(Loan)
+    qn = connection.ops.quote_name
+    sql = (
+        "SELECT COUNT(*), "
+        "COALESCE(SUM(CASE WHEN i.collection_id = %s THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN l.status = %s AND l.due_at < %s THEN 1 ELSE 0 END), 0) "
+        f"FROM {qn(Loan._meta.db_table)} l JOIN {qn(Item._meta.db_table)} i ON i.id = l.item_id "
+        "WHERE l.reader_id = %s AND l.status IN (%s, %s) AND l.deposit_id IS NULL"
     )
-    return {k: int(v or 0) for k, v in counts.items()}
+    params = [
+        collection_id,
+        LoanStatus.ACTIVE,
+        connection.ops.adapt_datetimefield_value(at),
+        getattr(reader, "pk", reader),
+        *OPEN_LOAN_STATUSES,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        total, in_collection, overdue = cursor.fetchone()
+    return {"total": int(total), "in_collection": int(in_collection), "overdue": int(overdue)}
+
+
+def holds_bearing_on_checkout(
+    *, item_id: int, reader_id: int, record_id: int
+) -> list[tuple[int, int, int | None, str]]:
+    """(pk, reader_id, trapped_item_id, status) of the holds a checkout must know about, in
+    one query: the hold the item is set aside for (anyone's: ready or in transit) and the
+    reader's waiting holds on the item's record."""
+    connection = _connection(Hold)
+    sql = (
+        "SELECT id, reader_id, trapped_item_id, status "
+        f"FROM {connection.ops.quote_name(Hold._meta.db_table)} WHERE "
+        "(trapped_item_id = %s AND status IN (%s, %s)) "
+        "OR (reader_id = %s AND record_id = %s AND status = %s)"
+    )
+    params = [
+        item_id,
+        HoldStatus.READY,
+        HoldStatus.IN_TRANSIT,
+        reader_id,
+        record_id,
+        HoldStatus.WAITING,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
 
 
 def reader_overdue_count(*, reader: Any, at: dt.datetime) -> int:
@@ -115,10 +414,41 @@ def reader_overdue_count(*, reader: Any, at: dt.datetime) -> int:
 
 
 def reader_fines_outstanding(*, reader: Any) -> Decimal:
-    total = Fine.objects.filter(reader=reader, status=FineStatus.OUTSTANDING).aggregate(
-        s=Sum("amount")
-    )["s"]
-    return total if total is not None else Decimal("0")
+    connection = _connection(Fine)
+    table = connection.ops.quote_name(Fine._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT amount FROM {table} WHERE reader_id = %s AND status = %s",
+            [getattr(reader, "pk", reader), FineStatus.OUTSTANDING],
+        )
+        # summed here as Decimals: SQLite would sum the stored text as floats
+        amounts = [row[0] for row in cursor.fetchall()]
+    return sum((Decimal(str(a)) for a in amounts), Decimal("0"))
+
+
+def waiting_holds_exist(*, record_id: int) -> bool:
+    """Whether anyone waits for a copy of the record (one indexed probe, raw SQL)."""
+    connection = _connection(Hold)
+    table = connection.ops.quote_name(Hold._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE record_id = %s AND status = %s LIMIT 1",
+            [record_id, HoldStatus.WAITING],
+        )
+        return cursor.fetchone() is not None
+
+
+def quarantine_hours_at(*, service_point_id: int) -> int:
+    """The quarantine hours of a service point's policy (0 without one), raw SQL."""
+    connection = _connection(QuarantinePolicy)
+    table = connection.ops.quote_name(QuarantinePolicy._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT hours FROM {table} WHERE service_point_id = %s ORDER BY id LIMIT 1",
+            [service_point_id],
+        )
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row is not None else 0
 
 
 # =========================================================================== holds, transits (R)
@@ -217,9 +547,7 @@ def transit_list(*, service_point: ServicePoint, direction: str = "incoming") ->
     elif direction == "outgoing":
         rows = rows.filter(from_service_point=service_point)
     else:
-        rows = rows.filter(
-            Q(to_service_point=service_point) | Q(from_service_point=service_point)
-        )
+        rows = rows.filter(Q(to_service_point=service_point) | Q(from_service_point=service_point))
     return rows.select_related(
         "item", "item__record", "from_service_point", "to_service_point", "hold__reader"
     ).order_by("sent_at", "id")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connections, models, router
 from django.utils import timezone
 
 from shufang.core.models import AuditEvent, Channel
@@ -119,7 +119,7 @@ def audit_record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     library_id = getattr(library, "pk", library) if library is not None else library_id_of(obj)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         library_id=library_id,
         at=timezone.now(),
         actor=actor.user if getattr(actor.user, "pk", None) else None,
@@ -131,6 +131,67 @@ def audit_record(
         object_repr=object_repr[:200],
         changes=_jsonable(changes or {}),
     )
+    insert_row(event)
+    return event
+
+
+# --------------------------------------------------------------------------- raw row writes
+# Circulation writes an audit event, a circulation event, a loan and an item update per
+# transaction, hundreds of times a second at a busy desk. `Model.save()` compiles its SQL
+# anew every time (and sends signals nobody listens to here); these two helpers build the
+# statement once per model and database and only prepare the values. Same columns, same
+# value preparation (`pre_save` for auto_now, `get_db_prep_save`) as `save()`.
+
+_INSERT_SQL: dict[tuple[str, type[models.Model]], tuple[str, list[Any], bool]] = {}
+
+
+def insert_row(obj: models.Model) -> models.Model:
+    """INSERTs `obj` (a new instance with an auto primary key) in one statement, as
+    `save(force_insert=True)` would, and sets its pk. No signals are sent (none are used)."""
+    model = type(obj)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    key = (alias, model)
+    cached = _INSERT_SQL.get(key)
+    if cached is None:
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        qn = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+        returning = bool(connection.features.can_return_columns_from_insert)
+        if returning:
+            sql += f" RETURNING {qn(meta.pk.column)}"
+        cached = _INSERT_SQL[key] = (sql, fields, returning)
+    sql, fields, returning = cached
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = alias
+    return obj
+
+
+def update_row(obj: models.Model, fields: list[str]) -> None:
+    """UPDATEs the named fields of `obj` (plus any auto_now field among them) by primary key
+    in one statement, as `save(update_fields=...)` would, without compiling a query."""
+    model = type(obj)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    meta = model._meta
+    qn = connection.ops.quote_name
+    chosen: list[Any] = [meta.get_field(name) for name in fields]
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in chosen]
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in chosen)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s",
+            [*params, obj.pk],
+        )
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from shufang.catalogue.models import Item, ItemStatus
 from shufang.circulation.events import circulation_event_record
 from shufang.circulation.models import (
-    OPEN_LOAN_STATUSES,
     EventKind,
     Fine,
     Hold,
@@ -20,6 +19,7 @@ from shufang.circulation.models import (
     Loan,
     QuarantineEntry,
 )
+from shufang.circulation.selectors import open_loan_for_item
 from shufang.circulation.services.checkout import audit_actor
 from shufang.circulation.services.routing import (
     ROUTE,
@@ -31,7 +31,7 @@ from shufang.circulation.services.routing import (
 )
 from shufang.circulation.services.transits import transit_receive_locked
 from shufang.circulation.states import loan_next
-from shufang.core.audit import Actor, audit_record
+from shufang.core.audit import Actor, audit_record, update_row
 from shufang.core.exceptions import InvalidTransition
 from shufang.core.permissions import require
 from shufang.network.models import ServicePoint
@@ -74,19 +74,15 @@ def loan_checkin(
         )
     with transaction.atomic():
         locked = item_lock(item)
-        loan = (
-            Loan.objects.select_for_update(of=("self",))
-            .select_related("reader__category", "rule", "service_point")
-            .filter(item_id=locked.pk, status__in=OPEN_LOAN_STATUSES)
-            .first()
-        )
+        # the open loan with reader, category, rule and lending point: one query, loan row locked
+        loan = open_loan_for_item(item_id=locked.pk, lock=True)
         if loan is None:
             return _checkin_without_loan(locked, service_point=service_point, actor=actor, at=at)
         before = loan.status
         loan.status = loan_next(loan.status, "checkin")
         loan.returned_at = at
         loan.returned_at_service_point = service_point
-        loan.save(update_fields=["status", "returned_at", "returned_at_service_point"])
+        update_row(loan, ["status", "returned_at", "returned_at_service_point"])
         fine = _fine_for_return(loan, at)
         circulation_event_record(
             kind=EventKind.CHECKIN,

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,14 +34,16 @@ from shufang.circulation.events import circulation_event_record
 from shufang.circulation.models import (
     CirculationChannel,
     EventKind,
-    Hold,
     HoldStatus,
     Loan,
     LoanRule,
 )
 from shufang.circulation.rules import due_date_for, explain
 from shufang.circulation.selectors import (
-    calendar_point_for,
+    holds_bearing_on_checkout,
+    item_for_circulation,
+    lending_calendar,
+    reader_card_current,
     reader_fines_outstanding,
     reader_loan_counts,
     rule_for_transaction,
@@ -53,12 +54,10 @@ from shufang.circulation.services.blocks import (
     limit_blocks,
     resolve_blocks,
 )
-from shufang.core.audit import Actor, audit_record
+from shufang.core.audit import Actor, audit_record, insert_row, update_row
 from shufang.core.models import Channel
 from shufang.core.permissions import require
 from shufang.network.models import ServicePoint
-from shufang.network.selectors import calendar_for
-from shufang.readers.selectors import card_current
 
 # Item statuses an offline (no_block) checkout passes through the state table to reach
 # "available" first: the item was in the reader's hands, whatever the record said.
@@ -82,7 +81,7 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 def due_date(*, rule: LoanRule, service_point: ServicePoint, start: dt.date, days: int) -> dt.date:
     """`days` after `start`, moved to the next open day of the lending calendar."""
-    calendar = calendar_for(service_point=calendar_point_for(service_point), start=start)
+    calendar = lending_calendar(service_point=service_point, start=start)
     return due_date_for(start=start, days=days, calendar=calendar)
 
 
@@ -139,16 +138,15 @@ def _assess(
 ) -> _Assessment:
     today = timezone.localtime(at).date()
     if card is None:
-        card = card_current(reader=reader)
+        card = reader_card_current(reader_id=reader.pk)
     rule = rule_for_transaction(item=item, reader=reader, service_point=service_point)
     # One query for the holds that matter here: the hold this item is set aside for (anyone's)
     # and this reader's waiting holds on the title (a copy taken from the shelf fulfils them).
     hold_id = trapped_for = None
     reader_waiting = False
-    relevant = Hold.objects.filter(
-        Q(trapped_item=item, status__in=(HoldStatus.READY, HoldStatus.IN_TRANSIT))
-        | Q(reader=reader, record_id=item.record_id, status=HoldStatus.WAITING)
-    ).values_list("pk", "reader_id", "trapped_item_id", "status")
+    relevant = holds_bearing_on_checkout(
+        item_id=item.pk, reader_id=reader.pk, record_id=item.record_id
+    )
     for pk, holder, trapped_item_id, hold_status in relevant:
         if trapped_item_id == item.pk and hold_status != HoldStatus.WAITING:
             hold_id, trapped_for = pk, holder
@@ -177,7 +175,7 @@ def loan_checkout_preview(
 ) -> CheckoutPreview:
     """The rule that would apply and why, the due date and every block. Writes nothing."""
     at = at or timezone.now()
-    item = Item.objects.select_related("record", "collection").get(pk=item.pk)
+    item = item_for_circulation(pk=item.pk, lock=False)
     found = _assess(item=item, reader=reader, service_point=service_point, at=at, card=None)
     rule = found.rule
     return CheckoutPreview(
@@ -219,8 +217,7 @@ def loan_checkout(
         )
     with transaction.atomic():
         # lock the item row only (not its record or collection, which other desks share)
-        locked = Item.objects.select_for_update(of=("self",)).select_related("record", "collection")
-        item = locked.get(pk=item.pk)
+        item = item_for_circulation(pk=item.pk, lock=True)
         found = _assess(item=item, reader=reader, service_point=service_point, at=at, card=card)
         if no_block:
             hard = [b for b in found.blocks if isinstance(b, errors.ItemAlreadyOnLoan)]
@@ -252,14 +249,16 @@ def loan_checkout(
             no_block=no_block,
         )
         try:
-            loan.save(force_insert=True)
+            # one INSERT with its SQL built once (see core.audit.insert_row); no savepoint:
+            # an IntegrityError ends this whole transaction, so nothing is half-written
+            insert_row(loan)
         except IntegrityError:
             # Another transaction lent it between our read and our insert (only possible
             # where the lock is not taken); nothing is half-written: we roll back.
             raise errors.ItemAlreadyOnLoan(barcode=item.barcode) from None
-        Item.objects.filter(pk=item.pk).update(status=status, status_changed_at=at)
         item.status = status
         item.status_changed_at = at
+        update_row(item, ["status", "status_changed_at"])
         if found.hold_id is not None or found.reader_waiting:
             from shufang.circulation.services.holds import hold_fulfil_on_checkout
 

@@ -38,14 +38,19 @@ from shufang.circulation.models import (
     HoldStatus,
     Loan,
     QuarantineEntry,
-    QuarantinePolicy,
     Transit,
     TransitReason,
 )
 from shufang.circulation.rules import RuleContext, due_date_for
-from shufang.circulation.selectors import calendar_point_for, rule_for
+from shufang.circulation.selectors import (
+    calendar_point_for,
+    item_for_circulation,
+    quarantine_hours_at,
+    rule_for,
+    waiting_holds_exist,
+)
 from shufang.circulation.states import hold_next
-from shufang.core.audit import Actor, audit_record
+from shufang.core.audit import Actor, audit_record, update_row
 from shufang.core.exceptions import Conflict, InvalidTransition
 from shufang.network.models import ServicePoint
 from shufang.network.selectors import calendar_for
@@ -145,7 +150,8 @@ def item_move(
         item.current_service_point = location
         fields.append("current_service_point")
     if fields:
-        item.save(update_fields=[*fields, "updated_at"])
+        # one UPDATE of these columns with its SQL built once (as save(update_fields=...))
+        update_row(item, [*fields, "updated_at"])
     return triggers
 
 
@@ -223,6 +229,10 @@ def hold_rule(*, hold: Hold, item: Item) -> Any:
 def hold_candidates(*, item: Item, day: dt.date, limit: int = 20) -> list[Hold]:
     """Waiting holds `item` could fill, first in the queue first."""
     if not item.collection.loanable:
+        return []
+    # Most returned copies have no one waiting: a tiny indexed probe first, and the full
+    # query (reader and pickup point loaded) only when there is someone.
+    if not waiting_holds_exist(record_id=item.record_id):
         return []
     rows = (
         Hold.objects.filter(record_id=item.record_id, status=HoldStatus.WAITING)
@@ -345,12 +355,7 @@ def hold_ready_notice(hold: Hold, *, item: Item, at: dt.datetime) -> None:
 
 
 def quarantine_hours(service_point: ServicePoint) -> int:
-    hours = (
-        QuarantinePolicy.objects.filter(service_point=service_point)
-        .values_list("hours", flat=True)
-        .first()
-    )
-    return int(hours or 0)
+    return quarantine_hours_at(service_point_id=service_point.pk)
 
 
 def route_item(
@@ -429,8 +434,4 @@ def route_item(
 def item_lock(item: Item | int) -> Item:
     """Locks and loads the item row with what routing reads."""
     pk = item.pk if isinstance(item, Item) else item
-    return (
-        Item.objects.select_for_update(of=("self",))
-        .select_related("record", "collection", "home_service_point", "current_service_point")
-        .get(pk=pk)
-    )
+    return item_for_circulation(pk=pk, lock=True)
