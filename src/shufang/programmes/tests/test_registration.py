@@ -124,3 +124,23 @@ def test_an_event_where_the_service_mode_forbids_gatherings_is_suspended_and_clo
     # and an event planned later in the closed-stack period is saved suspended
     later = story(lj, days=11)
     assert later.suspended is True
+
+
+def test_a_book_swap_day_records_books_brought_and_exchanged_and_participants(
+    lj: Lijiang,
+) -> None:
+    start = timezone.make_aware(dt.datetime(2021, 4, 23, 9))
+    swap = event_create(library=lj.library, title="图书赶街天", kind="book_swap", starts_at=start,
+                        ends_at=start + dt.timedelta(hours=3), service_point=lj.main, actor=ACTOR)  # fmt: skip
+
+    event_update(event=swap, status="held", head_count=86, books_brought=412,
+                 books_exchanged=265, actor=lj.actor("events"))  # fmt: skip
+
+    from shufang.programmes.selectors import book_swaps
+
+    assert book_swaps(start=dt.date(2021, 1, 1), end=dt.date(2021, 12, 31)) == {
+        "days": 1,
+        "books_brought": 412,
+        "books_exchanged": 265,
+        "participants": 86,
+    }
