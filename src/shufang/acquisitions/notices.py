@@ -1,7 +1,7 @@
 """Notices to readers about their suggestions: decided (approved or declined, with the
 reason) and arrived (the book is in and held for them). They go through circulation's notice
-queue and sender; the kind is "suggestion", with its own texts here, so circulation's list of
-kinds is left alone. The key makes each notice once only."""
+queue and sender with the kind `NoticeKind.SUGGESTION`; the texts are written here, where the
+events are known. The key makes each notice once only."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from shufang.acquisitions.models import Suggestion, SuggestionRequest
-from shufang.circulation.models import Notice
+from shufang.circulation.models import Notice, NoticeKind
 
-KIND = "suggestion"
+KIND = NoticeKind.SUGGESTION
 
 
 def _texts(event: str, suggestion: Suggestion) -> tuple[str, str]:

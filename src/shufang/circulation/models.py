@@ -588,6 +588,8 @@ class NoticeKind(models.TextChoices):
     HOLD_READY = "hold_ready", _("Hold ready")
     HOLD_EXPIRING = "hold_expiring", _("Hold expiring")
     CLOSURE = "closure", _("Closure announcement")
+    # Written by acquisitions (acquisitions/notices.py): a suggestion decided or arrived.
+    SUGGESTION = "suggestion", _("Reader suggestion")
 
 
 class NoticeStatus(models.TextChoices):

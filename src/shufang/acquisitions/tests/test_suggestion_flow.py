@@ -25,7 +25,7 @@ from shufang.acquisitions.services.suggestions import (
 from shufang.catalogue.models import AcquisitionSource, Item, ItemStatus
 from shufang.catalogue.services.items import item_set_status
 from shufang.catalogue.states import Trigger
-from shufang.circulation.models import Hold, HoldStatus, Notice
+from shufang.circulation.models import Hold, HoldStatus, Notice, NoticeKind
 from shufang.circulation.services.checkout import loan_checkout
 from shufang.circulation.services.holds import hold_trap
 from shufang.core.audit import Actor
@@ -103,6 +103,8 @@ def test_declined_suggestion_tells_the_reader_why(acq) -> None:
     assert (suggestion.status, suggestion.reason) == (SuggestionStatus.DECLINED, "本馆已有同类图书")
     notice = Notice.objects.get(kind="suggestion", reader=acq.net.reader_a)
     assert "本馆已有同类图书" in notice.body
+    notice.full_clean()  # "suggestion" is one of circulation's notice kinds
+    assert notice.kind == NoticeKind.SUGGESTION
 
 
 def test_invalid_isbn_is_refused_and_nothing_is_written(acq) -> None:
