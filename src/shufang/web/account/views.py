@@ -14,8 +14,9 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -56,7 +57,10 @@ def reader_required(
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         reader = session_reader(request)
         if reader is None:
-            return redirect(f"/account/login/?next={request.path}")
+            login_url = reverse("web:account-login")
+            if request.path == reverse("web:account"):
+                return redirect(login_url)  # the account is where login leads anyway
+            return redirect(f"{login_url}?{urlencode({'next': request.path})}")
         return view(request, reader, *args, **kwargs)
 
     return wrapped

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
@@ -57,7 +58,12 @@ def test_account_pages_need_a_login(net: Network) -> None:
     ):
         response = Client().get(path)
         assert response.status_code == 302, path
-        assert response["Location"] == f"/account/login/?next={path}"
+        expected = (
+            "/account/login/"
+            if path == "/account/"
+            else f"/account/login/?next={quote(path, safe='')}"
+        )
+        assert response["Location"] == expected
 
 
 def test_reader_sees_their_loans_and_renews_one(net: Network) -> None:

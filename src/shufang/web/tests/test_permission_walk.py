@@ -142,7 +142,7 @@ def test_wrong_pin_gives_no_reader_session(client: Client, net: Network) -> None
 
     assert response.status_code == 200
     assert "shufang_reader_id" not in client.session
-    assert client.get("/account/")["Location"] == "/account/login/"
+    assert client.get("/account/")["Location"].startswith("/account/login/")
 
 
 # API: (method, OpenAPI path) -> (path parameters, JSON body, allowed user, other-branch user)
@@ -409,3 +409,42 @@ def test_api_refuses_everyone_but_staff_with_the_right_role_at_the_right_library
 
         response = _call(Client(), method, url, body, _bearer(allowed))
         assert response.status_code in (200, 201), (url, response.content)
+
+
+# Reader account pages (personal data): url name -> path parameters. POST-only actions on a
+# loan or hold are walked in test_account_pages (another reader's object is a 404).
+ACCOUNT_PUBLIC = {"web:account-login", "web:account-logout"}
+ACCOUNT_ACTIONS = {"web:account-loan-renew", "web:account-hold-cancel", "web:account-hold-pickup"}
+
+
+def account_routes() -> list[tuple[str, str]]:
+    routes = walk(get_resolver().url_patterns)
+    return [(r, n) for r, n in routes if r.startswith("account/") and n not in ACCOUNT_PUBLIC]
+
+
+def test_reader_account_pages_need_the_readers_own_session(net: Network) -> None:
+    names = {n for _r, n in account_routes()}
+    assert names >= (
+        {
+            "web:account",
+            "web:account-history",
+            "web:account-fines",
+            "web:account-profile",
+            "web:account-data",
+            "web:account-data-json",
+        }
+        | ACCOUNT_ACTIONS
+    )
+    reader = reader_session(Client())
+    staff = Client()
+    staff.login(username="admin", password=PASSWORD)
+    for route, name in account_routes():
+        url = fill(route, {"pk": 1})
+        method = "post" if name in ACCOUNT_ACTIONS else "get"
+        anonymous = getattr(Client(), method)(url)
+        as_staff = getattr(staff, method)(url)
+        assert anonymous.status_code == 302, url
+        assert anonymous["Location"].startswith("/account/login/"), url
+        assert as_staff.status_code == 302, url  # a staff login is not a reader session
+        if method == "get":
+            assert reader.get(url).status_code == 200, url
