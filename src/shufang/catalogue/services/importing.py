@@ -345,12 +345,25 @@ def read_into_queue(chunks: Any, source: tuple[str, str, str, str, str]) -> None
         for one in prepare_all(*source):
             chunk.append(one)
             if len(chunk) >= _CHUNK:
-                chunks.put(chunk)
+                _put(chunks, chunk)
                 chunk = []
-        chunks.put(chunk)
-        chunks.put(None)
+        _put(chunks, chunk)
+        _put(chunks, None)
     except Exception as error:
-        chunks.put(error)
+        _put(chunks, error)
+
+
+def _put(chunks: Any, item: Any) -> None:
+    # A full queue whose reader is gone (the importer was killed) would block for ever:
+    # wait in steps and give up when the parent process has ended.
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            chunks.put(item, timeout=2)
+            return
+        except queue_module.Full:
+            if parent is not None and not parent.is_alive():
+                raise SystemExit(1) from None
 
 
 class _Importer:
