@@ -136,7 +136,7 @@ def _match(expr: TokenExpr) -> tuple[str, list[Any]]:
             f"sd.record_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
             [_fts(expr)],
         )
-    return "to_tsvector('simple'::regconfig, sd.doc) @@ to_tsquery('simple', %s)", [_tsquery(expr)]
+    return "sd.doc_tsv @@ to_tsquery('simple', %s)", [_tsquery(expr)]
 
 
 def _residual(residual: Residual) -> tuple[str, list[Any]]:

@@ -2,7 +2,7 @@
 
 `doc` holds the record's search tokens (ASCII, space-separated, made by
 `catalogue.search.text`); SQLite matches it through the FTS5 table `catalogue_search_fts`,
-PostgreSQL through a GIN index on `to_tsvector('simple', doc)` (both made by the migration).
+PostgreSQL through a GIN index on the generated column `doc_tsv` (both made by the migration).
 The `*_text` columns hold the normalised text of each field for phrase and exact checks;
 the other columns are facets and sort keys. Availability is never stored here: it is read
 from the items at query time, so circulation cannot make it stale."""

@@ -414,7 +414,7 @@ class _Importer:
         delta.apply(self.report)
         # One reindex per batch, once the batch is committed (items' call numbers included).
         search_index_on_commit(
-            p.record_id or p.target_id for p in pending if p.record_id or p.target_id
+            [i for i in (p.record_id or p.target_id for p in pending) if i is not None]
         )
 
     def _write(self, pending: list[_Pending]) -> _Delta:
