@@ -38,6 +38,7 @@ from shufang.core.services import staff_role_grant, staff_user_create
 from shufang.demo import catalogue_gen as gen
 from shufang.demo import data
 from shufang.demo.models import DemoBuild
+from shufang.demo.simulation import simulate
 from shufang.network import services as network
 from shufang.network.models import Library, LibrarySystem, ServicePoint
 from shufang.readers import identity
@@ -52,10 +53,11 @@ class Scale:
     records: int
     items: int
     readers: int
+    factor: float = 1.0  # of the simulated years' targets (loans, additions)
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale(records=200, items=600, readers=60),
+    "tiny": Scale(records=200, items=600, readers=60, factor=0.005),
     "small": Scale(records=20_000, items=60_000, readers=9_000),
     # The 2020 holdings: "28.4 万余" items.
     "full": Scale(records=95_000, items=284_500, readers=9_000),
@@ -134,6 +136,7 @@ def demo_build(
     )
     named = demo_readers_register(actor=actor)
     bulk = demo_readers_bulk_create(count=size.readers, seed=seed, actor=actor, progress=progress)
+    simulated = simulate(seed=seed, factor=size.factor, actor=actor, progress=progress)
     kiosk = demo_kiosk_ensure(actor=actor)
     counts = {
         "libraries": Library.objects.count(),
@@ -142,6 +145,12 @@ def demo_build(
         "items": items,
         "readers": len(named) + bulk,
         "staff": len(staff),
+        "loans_2019": simulated.loans.get(2019, 0),
+        "loans_2020": simulated.loans.get(2020, 0),
+        "loans_2020_juvenile": simulated.juvenile_loans.get(2020, 0),
+        "sample_loans": simulated.sample_loans,
+        "holds": simulated.holds,
+        "history_refused": simulated.refused,
     }
     seconds = round(time.monotonic() - started, 1)
     DemoBuild.objects.create(scale=scale, seed=seed, seconds=seconds, counts=counts)
@@ -188,8 +197,7 @@ def demo_kiosk_ensure(*, actor: Actor) -> tuple[str, str, str] | None:
 
 @transaction.atomic
 def demo_network_build(*, actor: Actor, progress: Progress = _noop) -> int:
-    """The system, its six libraries, their service points with weekly hours, the 2020
-    epidemic closure of the city library, and 2019-2021 public holidays at the county
+    """The system, its six libraries, their service points with weekly hours, and 2019-2021 public holidays at the county
     libraries (the city library opens every day of the year). Returns the service points."""
     system = network.library_system_create(
         code=data.SYSTEM_CODE, name=data.SYSTEM_NAME, name_en=data.SYSTEM_NAME_EN, actor=actor
@@ -225,15 +233,7 @@ def demo_network_build(*, actor: Actor, progress: Progress = _noop) -> int:
         )
         network.opening_hours_set(service_point=point, periods=sp.hours, actor=actor)
         progress("network", n, len(points))
-    start, end, reason = data.COVID_CLOSURE
-    network.calendar_exception_add(
-        kind="closure",
-        start_date=start,
-        end_date=end,
-        reason=reason,
-        actor=actor,
-        library=libraries[data.CITY_LIBRARY_CODE],
-    )
+    # The 2020 epidemic closure is declared by the simulation (`closure_declare`).
     for spec in data.LIBRARIES[1:]:
         for first, last, name in data.PUBLIC_HOLIDAYS:
             network.calendar_exception_add(
@@ -561,6 +561,8 @@ def demo_readers_register(*, actor: Actor) -> list[tuple[str, str, str, str]]:
         actor=actor,
         phone="0888-5170611",
         pin=DEMO_READER_PIN,
+        issued_at=dt.datetime(2019, 6, 3, 10, tzinfo=dt.UTC),
+        card_expires_on=dt.date(2029, 6, 3),
     )
     kinds = [
         ("adult", adult),
@@ -624,7 +626,9 @@ def demo_readers_bulk_create(
     main = next(p for p in home_points if p.code == data.MAIN_SERVICE_POINT_CODE)
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
-    expired_share = max(0, count - round(count * 8952 / 9000))
+    # Two named readers (the expired card, issued 2019, and the camp's group card) were also
+    # valid cardholders at the end of 2020.
+    expired_share = max(0, count - round(count * 8952 / 9000) + 2)
     new_2020 = round(count * 654 / 9000)
     last = Card.objects.order_by("-number").values_list("number", flat=True).first()
     prefix = getattr(settings, "CARD_NUMBER_PREFIX", "R")
