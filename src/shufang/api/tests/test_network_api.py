@@ -188,7 +188,7 @@ def test_the_openapi_document_lists_the_paths(net: Network) -> None:
         "/api/v1/items/{item_id}",
         "/api/v1/readers",
         "/api/v1/readers/{reader_id}",
-    } == {p for p in paths if not p.startswith("/api/v1/circulation/")}
-    # the circulation endpoints are listed in api/tests/test_circulation_api.py's walk
+    } <= paths
+    # other areas' endpoints are checked by their own tests and by the permission walk
     assert "/api/v1/circulation/checkout" in paths
     assert response.json()["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
