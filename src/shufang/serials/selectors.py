@@ -37,7 +37,7 @@ def issues_late(*, at: dt.date, subscription: Subscription | None = None) -> lis
         status=IssueStatus.EXPECTED,
         expected_on__lt=at,
         subscription__status=SubscriptionStatus.ORDERED,
-    ).select_related("subscription")
+    ).select_related("subscription__service_point")
     if subscription is not None:
         issues = issues.filter(subscription=subscription)
     return [

@@ -156,6 +156,79 @@ def subscription_create(
     return sub
 
 
+SUBSCRIPTION_FIELDS = (
+    "title",
+    "frequency",
+    "copies",
+    "unit_price",
+    "skip_months",
+    "first_issue_on",
+    "keep_years",
+    "bind",
+    "issues_per_volume",
+    "claim_after_days",
+)
+
+
+def subscription_update(
+    *, subscription: Subscription, actor: Actor, allow_overspend: bool = False, **changes: Any
+) -> Subscription:
+    """Change a subscription. A higher price or more copies of an ordered, not yet invoiced
+    subscription commits the difference, refused when it overspends the budget line. Locks
+    the subscription and (through the reservation) the budget line."""
+    from shufang.core.audit import diff
+
+    _require(actor, subscription.service_point.library_id)
+    unknown = set(changes) - set(SUBSCRIPTION_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("These fields cannot be changed."), fields=sorted(unknown))
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+        if not changes["title"]:
+            raise ValidationFailed(_("A subscription needs a title."), field="title")
+    if "frequency" in changes and changes["frequency"] not in Frequency.values:
+        raise ValidationFailed(_("Unknown frequency."), field="frequency")
+    if "copies" in changes and (changes["copies"] or 0) < 1:
+        raise ValidationFailed(_("At least one copy."), field="copies")
+    if "unit_price" in changes:
+        changes["unit_price"] = clean_price(changes["unit_price"], field="unit_price")
+        if changes["unit_price"] is None:
+            raise ValidationFailed(_("A subscription needs a price."), field="unit_price")
+    if "skip_months" in changes:
+        months = sorted({int(m) for m in changes["skip_months"] or []})
+        if any(m < 1 or m > 12 for m in months):
+            raise ValidationFailed(_("Months are 1 to 12."), field="skip_months")
+        changes["skip_months"] = months
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        if locked.status == SubscriptionStatus.CANCELLED:
+            raise InvalidTransition(_("A cancelled subscription cannot change."))
+        before = {key: getattr(locked, key) for key in changes}
+        old_total = locked.unit_price * locked.copies
+        for key, value in changes.items():
+            setattr(locked, key, value)
+        new_total = locked.unit_price * locked.copies
+        if (
+            locked.status == SubscriptionStatus.ORDERED
+            and locked.invoice_line_id is None
+            and new_total > old_total
+        ):
+            budget_line_reserve(
+                line=locked.budget_line,
+                amount=new_total - old_total,
+                allow_overspend=allow_overspend,
+            )
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="subscription.update",
+            obj=locked,
+            library=subscription.service_point.library_id,
+            changes=diff(before, changes),
+        )
+    return locked
+
+
 def subscription_predict_issues(*, subscription: Subscription, actor: Actor) -> list[Issue]:
     """Create the expected issues of the year from the frequency and the known gaps (those
     already there are kept). Irregular titles get none: their issues are checked in as they

@@ -60,7 +60,7 @@ from shufang.catalogue.services.records import record_create_from_marc
 from shufang.circulation.models import CirculationChannel
 from shufang.circulation.services.checkout import loan_checkout
 from shufang.core.audit import Actor, audit_record
-from shufang.core.exceptions import ValidationFailed
+from shufang.core.exceptions import Conflict, InvalidTransition, ValidationFailed
 from shufang.core.models import Channel
 from shufang.network.models import ServicePoint
 from shufang.readers.selectors import card_by_number
@@ -83,6 +83,14 @@ def terminal_create(
 ) -> tuple[BookshopTerminal, str]:
     """A terminal and its secret, shown once (only its digest is kept)."""
     require_acq(actor, service_point.library_id)
+    if not code.strip() or not name.strip():
+        raise ValidationFailed(_("A terminal needs a code and a name."), field="code")
+    if ":" in code:
+        raise ValidationFailed(_("A terminal code cannot contain a colon."), field="code")
+    if budget_line.fund.library_id != service_point.library_id:
+        raise ValidationFailed(_("The budget line is another library's."), field="budget_line")
+    if BookshopTerminal.objects.filter(code=code.strip()).exists():
+        raise Conflict(_("A terminal with this code exists."), field="code")
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
         terminal = BookshopTerminal.objects.create(
@@ -99,6 +107,24 @@ def terminal_create(
             actor=actor, action="bookshop_terminal.create", obj=terminal, changes={"code": code}
         )
     return terminal, secret
+
+
+def terminal_revoke(*, terminal: BookshopTerminal, actor: Actor) -> BookshopTerminal:
+    """Revoke a terminal: its credentials are refused from now on (its purchases stay)."""
+    require_acq(actor, terminal.service_point.library_id)
+    with transaction.atomic():
+        locked = BookshopTerminal.objects.select_for_update().get(pk=terminal.pk)
+        if not locked.active:
+            raise InvalidTransition(_("This terminal is revoked already."))
+        locked.active = False
+        locked.save(update_fields=["active", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="bookshop_terminal.revoke",
+            obj=locked,
+            library=terminal.service_point.library_id,
+        )
+    return locked
 
 
 def terminal_authenticate(*, code: str, secret: str) -> BookshopTerminal:

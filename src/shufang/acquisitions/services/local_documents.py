@@ -83,3 +83,53 @@ def local_document_add(
             changes={"item": item.barcode, "manuscript": manuscript, "subject": local_subject},
         )
     return document
+
+
+LOCAL_DOCUMENT_FIELDS = (
+    "provenance",
+    "local_subject",
+    "author",
+    "custody_location",
+    "custody_conditions",
+    "access_note",
+)
+
+
+def local_document_update(
+    *, document: LocalDocument, actor: Actor, **changes: str
+) -> LocalDocument:
+    """Correct what is known of a local document (provenance, subject, custody). Locks it."""
+    from shufang.core.audit import diff
+
+    unknown = set(changes) - set(LOCAL_DOCUMENT_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("These fields cannot be changed."), fields=sorted(unknown))
+    cleaned = {key: (value or "").strip() for key, value in changes.items()}
+    with transaction.atomic():
+        locked = (
+            LocalDocument.objects.select_for_update(of=("self",))
+            .select_related("item__home_service_point")
+            .get(pk=document.pk)
+        )
+        library_id = locked.item.home_service_point.library_id
+        require_acq(actor, library_id)
+        before = {key: getattr(locked, key) for key in cleaned}
+        for key, value in cleaned.items():
+            setattr(locked, key, value)
+        if not locked.provenance or not locked.local_subject:
+            raise ValidationFailed(
+                _("A local document needs its provenance and local subject."), field="provenance"
+            )
+        if locked.manuscript and not (locked.author and locked.custody_location):
+            raise ValidationFailed(
+                _("A manuscript needs its author and where it is kept."), field="custody_location"
+            )
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="local_document.update",
+            obj=locked,
+            library=library_id,
+            changes=diff(before, cleaned),
+        )
+    return locked

@@ -383,3 +383,41 @@ def order_close(*, order: Order, actor: Actor) -> Order:
         locked.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="order.close", obj=locked, library=locked.library_id)
     return locked
+
+
+def order_record_find_or_create(
+    *,
+    actor: Actor,
+    isbn: str = "",
+    record_id: int | None = None,
+    title: str = "",
+    authors: str = "",
+    publisher: str = "",
+    price: Decimal | None = None,
+) -> Record:
+    """The record to order: by number, by ISBN, or a brief record made from the title (and
+    ISBN) for the cataloguers to complete. Refuses an invalid ISBN."""
+    from shufang.acquisitions.services.common import clean_isbn, marc_for, record_by_isbn
+    from shufang.catalogue.services.records import record_create_from_marc
+
+    require_acq(actor)
+    if record_id is not None:
+        found = Record.objects.filter(pk=record_id, deleted_at__isnull=True).first()
+        if found is None:
+            raise ValidationFailed(_("No record has this number."), field="record")
+        return found
+    isbn13 = clean_isbn(isbn)
+    found = record_by_isbn(isbn13)
+    if found is not None:
+        return found
+    if not title.strip():
+        raise ValidationFailed(
+            _("This ISBN is not in the catalogue: give the title too."), field="title"
+        )
+    return record_create_from_marc(
+        record=marc_for(
+            title=title.strip(), isbn=isbn13, authors=authors, publisher=publisher, price=price
+        ),
+        flavour="marc21",
+        actor=actor,
+    )
