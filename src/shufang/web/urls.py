@@ -7,4 +7,5 @@ urlpatterns = [
     path("events/", include("shufang.web.events.urls")),
     path("", include("shufang.web.account.urls")),
     path("", include("shufang.web.account.suggestion_urls")),
+    path("bookshop/", include("shufang.web.bookshop.urls")),
 ]
