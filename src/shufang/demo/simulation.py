@@ -148,15 +148,7 @@ def additions_2020_set(*, rng: random.Random, factor: float) -> dict[str, int]:
     additions have the annual report's mix (scaled by `factor`); every other item was
     acquired 2000-2019. Returns {source: items added in 2020}."""
     collections = dict(Collection.objects.values_list("code", "pk"))
-    rows = list(
-        Item.objects.filter(
-            collection_id__in=[
-                collections[gen.ADULT],
-                collections[gen.JUVENILE],
-                collections[gen.LOCAL],
-            ]
-        ).values_list("pk", "collection_id", "acquired_on")
-    )
+    rows = list(Item.objects.values_list("pk", "collection_id", "acquired_on"))
     by_collection: dict[int, list[int]] = defaultdict(list)
     for pk, collection_id, _acquired in rows:
         by_collection[collection_id].append(pk)
@@ -188,7 +180,7 @@ def additions_2020_set(*, rng: random.Random, factor: float) -> dict[str, int]:
     early = dt.date(2000, 1, 1)
     span = (dt.date(2019, 12, 31) - early).days
     for pk, collection_id, acquired in rows:
-        if pk in chosen or acquired.year < 2020:
+        if pk in chosen or (acquired is not None and acquired.year < 2020):
             continue
         day = early + dt.timedelta(days=rng.randrange(span))
         source = "local_documents" if collection_id == collections[gen.LOCAL] else ""
