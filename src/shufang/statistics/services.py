@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shufang.core.audit import Actor, audit_record
-from shufang.core.exceptions import NotFound, ValidationFailed
-from shufang.core.permissions import require
+from shufang.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from shufang.core.permissions import require, visible_library_ids
 from shufang.core.tabular import (
     ImportResult,
     RowError,
@@ -186,8 +186,15 @@ def visit_counts_import(
 def report_text_save(
     *, year: int, section: str, text: str, actor: Actor, library: Library | None = None
 ) -> ReportText:
-    """Sets the narrative of one section of one year's report (replacing the earlier text)."""
+    """Sets the narrative of one section of one year's report (replacing the earlier text).
+    The network's texts (no library) need a network-wide grant."""
     _require(actor, getattr(library, "pk", None))
+    if (
+        library is None
+        and actor.user is not None
+        and visible_library_ids(actor.user, PERM) is not None
+    ):
+        raise PermissionDenied(_("Only network-wide staff may write the network's report."))
     if section not in ReportSection.values:
         raise ValidationFailed(_("Unknown report section."), field="section")
     with transaction.atomic():

@@ -40,4 +40,5 @@ urlpatterns = [
     path("operations/", include("shufang.web.staff.operations.urls")),
     path("acquisitions/", include("shufang.web.staff.acquisitions.urls")),
     path("serials/", include("shufang.web.staff.serials.urls")),
+    path("statistics/", include("shufang.web.staff.statistics.urls")),
 ]

@@ -73,6 +73,11 @@ def page_table(net: Network) -> dict[str, tuple[dict[str, Any], str, str | None,
         "web:desk-modes": ({}, "manager_a", None, "desk_a"),
         **programmes_walk.pages(net),
         **acquisitions_walk.pages(net),
+        # statistics: a branch manager sees their own library's figures only
+        "web:statistics-dashboard": ({}, "manager_a", None, "desk_a"),
+        "web:statistics-report": ({"fmt": "json"}, "manager_a", None, "desk_a"),
+        "web:statistics-texts": ({}, "manager_a", None, "desk_a"),
+        "web:statistics-visits": ({}, "manager_a", None, "desk_a"),
     }
 
 
