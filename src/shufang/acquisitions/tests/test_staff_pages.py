@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -37,8 +38,15 @@ from shufang.web.tests.fixtures import PASSWORD, make_user
 pytestmark = pytest.mark.django_db
 
 
-def _client(username: str) -> Client:
+def english() -> Client:
+    """A browser that chose English, so assertions do not depend on the translations."""
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def _client(username: str) -> Client:
+    client = english()
     assert client.login(username=username, password=PASSWORD)
     return client
 
@@ -561,7 +569,7 @@ def test_a_terminal_secret_is_shown_once_and_revoking_refuses_it(acq, staff) -> 
 
 def _shop(acq, staff) -> tuple[Client, str]:
     _terminal, secret = _create_terminal(staff, acq)
-    shop = Client()
+    shop = english()
     response = shop.post("/bookshop/login/", {"code": "XH-GC", "secret": secret})
     assert response["Location"] == "/bookshop/"
     return shop, secret
@@ -591,13 +599,13 @@ def test_the_shop_page_lends_once_even_when_the_form_is_sent_twice(acq, staff) -
 
 def test_the_shop_page_refuses_wrong_credentials_and_an_unknown_card(acq, staff) -> None:
     _terminal, _secret = _create_terminal(staff, acq)
-    shop = Client()
+    shop = english()
 
     wrong = shop.post("/bookshop/login/", {"code": "XH-GC", "secret": "guess"})
     assert "credentials are not valid" in wrong.content.decode()
     assert shop.get("/bookshop/")["Location"] == "/bookshop/login/"
 
-    shop = Client()
+    shop = english()
     shop.post("/bookshop/login/", {"code": "XH-GC", "secret": _secret})
     response = shop.post(
         "/bookshop/", {**LEND, "card_number": "LJ9999999", "idempotency_key": "k-1"}
