@@ -151,6 +151,8 @@ def demo_build(
         "sample_loans": simulated.sample_loans,
         "holds": simulated.holds,
         "history_refused": simulated.refused,
+        "visits_2019": simulated.visits.get(2019, 0),
+        "visits_2020": simulated.visits.get(2020, 0),
     }
     seconds = round(time.monotonic() - started, 1)
     DemoBuild.objects.create(scale=scale, seed=seed, seconds=seconds, counts=counts)

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from shufang.catalogue.models import Collection, Item, Record
@@ -70,6 +72,8 @@ JUVENILE_SHARE_2019 = 0.62
 RENEWED_SHARE = 0.08
 SAMPLE = 240  # loans through loan_checkout (with their returns and some renewals)
 DEPOSIT_SAMPLE = 40
+# "8.04 万余" and "3 万余": the middle of each range
+VISITS = {2019: 80_450, 2020: 30_500}
 HOLDS = 12
 
 
@@ -83,6 +87,7 @@ class SimulationSummary:
     deposit_loans: int = 0
     additions_2020: dict[str, int] = field(default_factory=dict)
     refused: int = 0
+    visits: dict[int, int] = field(default_factory=dict)
 
 
 Progress = Callable[[str, int, int], None]
@@ -135,6 +140,7 @@ def simulate(
     summary.additions_2020 = additions_2020_set(rng=rng, factor=factor)
     progress("simulation", 2, 3)
     _lending(rng=rng, factor=factor, actor=actor, summary=summary)
+    summary.visits = visits_import(rng=rng, factor=factor, actor=actor)
     progress("simulation", 3, 3)
     return summary
 
@@ -187,16 +193,36 @@ def additions_2020_set(*, rng: random.Random, factor: float) -> dict[str, int]:
         updates.append(
             _acquisition(pk, day, source or rng.choice(["reader_suggestion", "purchase"]), tz)
         )
-    Item.objects.bulk_update(
-        updates,
-        ["acquired_on", "acquisition_source", "created_at", "status_changed_at"],
-        batch_size=1000,
-    )
+    _items_update(updates)
     counts: dict[str, int] = defaultdict(int)
     for source in sources:
         counts[source] += 1
     counts["local_documents"] = want["local_documents"]
     return dict(counts)
+
+
+def _items_update(items: list[Item]) -> None:
+    """One prepared UPDATE run for every item (bulk_update's CASE expressions grow with the
+    batch and are slow on SQLite for tens of thousands of rows)."""
+    connection = connections[router.db_for_write(Item)]
+    ops = connection.ops
+    table = ops.quote_name(Item._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET acquired_on = %s, acquisition_source = %s, created_at = %s, "
+        "status_changed_at = %s WHERE id = %s"
+    )
+    params = [
+        (
+            ops.adapt_datefield_value(item.acquired_on),
+            item.acquisition_source,
+            ops.adapt_datetimefield_value(item.created_at),
+            ops.adapt_datetimefield_value(item.status_changed_at),
+            item.pk,
+        )
+        for item in items
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _acquisition(pk: int, day: dt.date, source: str, tz: dt.tzinfo) -> Item:
@@ -552,3 +578,35 @@ def _holds(*, rng: random.Random, actor: Actor, pools: _Pools, main: ServicePoin
         except ShufangError:
             continue
     return placed
+
+
+# ------------------------------------------------------------------------------- visits
+
+
+def visits_import(*, rng: random.Random, factor: float, actor: Actor) -> dict[int, int]:
+    """The main building's gate counter: one count per open day of 2019 and 2020 (none while
+    closed), written as the counter's CSV export and loaded through the statistics app's
+    import. The yearly sums are the report's (scaled by `factor`). Returns {year: visits}."""
+    from shufang.statistics.services import visit_counts_import
+
+    main = ServicePoint.objects.get(code=data.MAIN_SERVICE_POINT_CODE)
+    calendar = lending_calendar(service_point=main)
+    totals: dict[int, int] = {}
+    lines = ["service_point,day,count"]
+    for year, visits in VISITS.items():
+        days = [d for d in _days(year) if is_open_on(calendar, d)]
+        weights = []
+        for day in days:
+            w = (1.5 if day.weekday() >= 5 else 1.0) * rng.uniform(0.8, 1.2)
+            if CLOSED_STACK[0] <= day <= CLOSED_STACK[1]:
+                w *= 0.35
+            weights.append(w)
+        total = round(visits * factor)
+        counts = _allocate(total, weights)
+        lines += [f"{main.code},{day.isoformat()},{n}" for day, n in zip(days, counts, strict=True)]
+        totals[year] = total
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "gate-counts.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        visit_counts_import(path=path, actor=actor)
+    return totals

@@ -148,3 +148,21 @@ def test_cards_issued_in_2020_are_counted_once(tiny):
         issued_at__lt=dt.datetime(2021, 1, 1, tzinfo=TZ),
     ).count()
     assert issued == round(SCALES["tiny"].readers * 654 / 9000)
+
+
+@pytest.mark.django_db
+def test_gate_counts_sum_to_the_years_visits_and_none_while_closed(tiny):
+    # given the gate counts the simulation imported
+    from django.db.models import Sum
+
+    from shufang.demo.simulation import VISITS
+    from shufang.statistics.models import VisitCount
+
+    factor = SCALES["tiny"].factor
+    # when summing them by year; then the scaled targets
+    for year, visits in VISITS.items():
+        total = VisitCount.objects.filter(day__year=year).aggregate(n=Sum("count"))["n"]
+        assert total == round(visits * factor)
+    # and no count falls in the closure
+    start, end, _reason = data.COVID_CLOSURE
+    assert VisitCount.objects.filter(day__gte=start, day__lte=end).count() == 0
