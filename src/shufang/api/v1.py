@@ -14,6 +14,7 @@ from shufang.api import (
     programmes,
     readers,
     serials,
+    statistics,
 )
 from shufang.api.auth import BearerToken
 
@@ -33,3 +34,4 @@ api.add_router("/", circulation.router)
 api.add_router("/", programmes.router)
 api.add_router("/", acquisitions.router)
 api.add_router("/", serials.router)
+api.add_router("/", statistics.router)

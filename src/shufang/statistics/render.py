@@ -73,7 +73,9 @@ def chart_images(report: AnnualReport) -> dict[str, bytes]:
 
 
 def _yoy(report: AnnualReport, keys: list[str]) -> list[list[Any]]:
-    rows: list[list[Any]] = [[_("Figure"), str(report.year), str(report.year - 1), _("Change")]]
+    rows: list[list[Any]] = [
+        [_("Figure"), str(report.year), str(report.year - 1), _("Change on the year before")]
+    ]
     by_key = {row[0]: row for row in report.headline_rows()}
     for key in keys:
         _k, label, now, before, change = by_key[key]
