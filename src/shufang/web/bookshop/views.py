@@ -26,9 +26,12 @@ def session_terminal(request: HttpRequest) -> BookshopTerminal | None:
     stored = request.session.get(SESSION_KEY)
     if not isinstance(stored, dict):
         return None
+    terminal_id = stored.get("id")
+    if not isinstance(terminal_id, int):
+        return None
     return (
         BookshopTerminal.objects.select_related("service_point")
-        .filter(pk=stored.get("id"), active=True, secret_digest=stored.get("digest", ""))
+        .filter(pk=terminal_id, active=True, secret_digest=str(stored.get("digest", "")))
         .first()
     )
 
@@ -86,7 +89,7 @@ def lend(request: HttpRequest) -> HttpResponse:
             replayed = True
             purchase = (
                 BookshopPurchase.objects.select_related("item__record", "loan")
-                .filter(pk=error.details.get("purchase"))
+                .filter(pk=int(error.details.get("purchase") or 0))
                 .first()
             )
         except ShufangError as error:

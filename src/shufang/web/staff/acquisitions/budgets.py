@@ -306,10 +306,8 @@ def rule_edit(request: HttpRequest, library: int) -> HttpResponse:
     rule = suggestion_rule_for(library=target)
     initial = {name: getattr(rule, name) for name in RuleForm.base_fields}
     form = RuleForm(request.POST or None, initial=initial)
-    form.fields["budget_line"].queryset = (
-        BudgetLine.objects.filter(  # type: ignore[attr-defined]
-            fund__library=target
-        )
+    form.fields["budget_line"].queryset = (  # type: ignore[attr-defined]
+        BudgetLine.objects.filter(fund__library=target)
         .select_related("fund")
         .order_by("-fund__year", "code")
     )

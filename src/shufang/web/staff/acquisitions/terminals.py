@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from shufang.web.staff.acquisitions.common import (
 )
 
 
-def _terminals(request: HttpRequest, perm: str) -> object:
+def _terminals(request: HttpRequest, perm: str) -> QuerySet[BookshopTerminal]:
     return scoped(
         BookshopTerminal.objects.select_related("vendor", "service_point", "budget_line"),
         request,
@@ -37,7 +38,7 @@ def _terminals(request: HttpRequest, perm: str) -> object:
 def terminals(request: HttpRequest) -> HttpResponse:
     rows = _terminals(request, "acquisitions.view")
     if request.method == "POST":
-        terminal = get_object_or_404(rows, pk=request.POST.get("terminal") or 0)  # type: ignore[arg-type]
+        terminal = get_object_or_404(rows, pk=request.POST.get("terminal") or 0)
         check_library(request, terminal.service_point.library_id, "acquisitions.change")
         try:
             terminal_revoke(terminal=terminal, actor=desk_actor(request))
@@ -49,7 +50,7 @@ def terminals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/staff/acquisitions/terminals.html",
-        {"terminals": rows.order_by("code"), "may_change": may_change(request)},  # type: ignore[attr-defined]
+        {"terminals": rows.order_by("code"), "may_change": may_change(request)},
     )
 
 
