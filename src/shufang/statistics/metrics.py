@@ -12,7 +12,9 @@ service point's library when the scope is a service point; their docstrings say 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +24,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
 from shufang.acquisitions.selectors import PURCHASED_SOURCES, SERIAL_TYPES, spending_by_budget_line
-from shufang.catalogue.models import AcquisitionSource, Item
+from shufang.catalogue.models import AcquisitionSource, Collection, Item
 from shufang.circulation.models import CirculationEvent, EventKind
 from shufang.network.models import Library, ServicePoint, ServicePointKind
 from shufang.operations import selectors as ops
@@ -115,7 +117,13 @@ class Metric:
     headline: bool = True  # compared year on year in the report
 
     def __call__(self, period: Period, scope: Scope = NETWORK) -> Any:
-        return self.func(period, scope)
+        cache = _CACHE.get()
+        if cache is None:
+            return self.func(period, scope)
+        key = (self.key, period, scope)
+        if key not in cache:
+            cache[key] = self.func(period, scope)
+        return cache[key]
 
 
 REGISTRY: dict[str, Metric] = {}
@@ -134,7 +142,8 @@ def compute(key: str, period: Period, scope: Scope = NETWORK) -> Any:
 
 
 def compute_all(period: Period, scope: Scope = NETWORK) -> dict[str, Any]:
-    return {key: m(period, scope) for key, m in REGISTRY.items()}
+    with cached():
+        return {key: m(period, scope) for key, m in REGISTRY.items()}
 
 
 def headline_value(value: Any) -> Any:
@@ -150,73 +159,132 @@ def headline_value(value: Any) -> Any:
 # --------------------------------------------------------------------------- circulation
 
 
-def circulation_events(period: Period, scope: Scope, kind: str) -> QuerySet[CirculationEvent]:
-    rows = CirculationEvent.objects.filter(kind=kind, day__gte=period.start, day__lte=period.end)
+# One grouped scan of the circulation events per period and scope gives every loan figure
+# and breakdown ("the cube"); inside `cached()` (the report uses it) the scan is shared by all
+# the metrics of one report, outside it every call scans afresh.
+_CACHE: ContextVar[dict[Any, Any] | None] = ContextVar("statistics_cache", default=None)
+
+
+@contextmanager
+def cached() -> Iterator[None]:
+    """Shares the circulation scans between the metrics computed inside the block."""
+    token = _CACHE.set({}) if _CACHE.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _CACHE.reset(token)
+
+
+_CUBE_FIELDS = (
+    "kind",
+    "day",
+    "service_point_id",
+    "channel",
+    "reader_category",
+    "age_band",
+    "collection_id",
+    "juvenile_collection",
+    "deposit",
+)
+
+
+@dataclass(frozen=True)
+class CubeRow:
+    kind: str
+    day: dt.date
+    service_point: str
+    channel: str
+    reader_category: str
+    age_band: str
+    collection: str
+    juvenile: bool
+    deposit: bool
+    n: int
+
+
+def _cube(period: Period, scope: Scope) -> list[CubeRow]:
+    cache = _CACHE.get()
+    key = ("circulation", period, scope)
+    if cache is not None and key in cache:
+        return cache[key]  # type: ignore[no-any-return]
+    rows = CirculationEvent.objects.filter(day__gte=period.start, day__lte=period.end)
     if scope.service_point_id is not None:
         rows = rows.filter(service_point_id=scope.service_point_id)
     elif scope.library_id is not None:
         rows = rows.filter(library_id=scope.library_id)
-    return rows
+    points = dict(ServicePoint.objects.values_list("pk", "code"))
+    collections = dict(Collection.objects.values_list("pk", "code"))
+    cube = [
+        CubeRow(
+            kind=row[0],
+            day=row[1],
+            service_point=points.get(row[2], ""),
+            channel=row[3],
+            reader_category=row[4],
+            age_band=row[5],
+            collection=collections.get(row[6], ""),
+            juvenile=bool(row[7]),
+            deposit=bool(row[8]),
+            n=row[9],
+        )
+        for row in rows.values(*_CUBE_FIELDS)
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list(*_CUBE_FIELDS, "n")
+    ]
+    if cache is not None:
+        cache[key] = cube
+    return cube
+
+
+def _count(period: Period, scope: Scope, kind: str, **where: bool) -> int:
+    return sum(
+        r.n
+        for r in _cube(period, scope)
+        if r.kind == kind and all(getattr(r, k) == v for k, v in where.items())
+    )
 
 
 @metric("circulation.loans", _("Loans"))
 def loans(period: Period, scope: Scope) -> int:
     """图书流通册次: checkouts in the period, whatever the channel (desk, kiosk, deposit);
     renewals are not loans. Counted where the loan was made."""
-    return circulation_events(period, scope, EventKind.CHECKOUT).count()
+    return _count(period, scope, EventKind.CHECKOUT)
 
 
 @metric("circulation.loans_juvenile", _("Juvenile loans"))
 def loans_juvenile(period: Period, scope: Scope) -> int:
     """其中青少年读物及少儿类: loans of items of a juvenile collection (at loan time)."""
-    return (
-        circulation_events(period, scope, EventKind.CHECKOUT)
-        .filter(juvenile_collection=True)
-        .count()
-    )
+    return _count(period, scope, EventKind.CHECKOUT, juvenile=True)
 
 
 @metric("circulation.renewals", _("Renewals"))
 def renewals(period: Period, scope: Scope) -> int:
     """Renewals in the period (never counted as loans)."""
-    return circulation_events(period, scope, EventKind.RENEWAL).count()
+    return _count(period, scope, EventKind.RENEWAL)
 
 
-BREAKDOWNS = {
-    "service_point": "service_point__code",
-    "channel": "channel",
-    "reader_category": "reader_category",
-    "age_band": "age_band",
-    "collection": "collection__code",
-    "clc_class": "clc_class",
-}
+BREAKDOWNS = ("service_point", "channel", "reader_category", "age_band", "collection")
 
 
 def loans_by(
     period: Period, scope: Scope, by: str, *, kind: str = EventKind.CHECKOUT
 ) -> dict[Any, int]:
-    """Loans (or another circulation event kind) broken down by month (1-12 of the period's
-    months, as "YYYY-MM"), service point (code), channel, reader category, age band,
-    collection (code) or CLC main class. Every loan falls in exactly one group."""
-    rows = circulation_events(period, scope, kind)
+    """Loans (or another circulation event kind) broken down by month ("YYYY-MM", every
+    month of the period listed), service point (code), channel, reader category, age band
+    or collection (code). Every loan falls in exactly one group."""
+    out: dict[Any, int] = {}
     if by == "month":
-        # day is a DateField: group by its year and month
-        out: dict[Any, int] = {}
-        for month in _months(period):
-            out[month] = 0
-        for row in (
-            rows.annotate(m=ExtractMonth("day"))
-            .values("day__year", "m")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            out[f"{row['day__year']:04d}-{row['m']:02d}"] = row["n"]
-        return out
-    field = BREAKDOWNS[by]
-    return {
-        (row[field] or ""): row["n"]
-        for row in rows.values(field).annotate(n=Count("id")).order_by(field)
-    }
+        out = {month: 0 for month in _months(period)}
+    elif by not in BREAKDOWNS:
+        raise ValueError(by)
+    for r in _cube(period, scope):
+        if r.kind != kind:
+            continue
+        group = f"{r.day.year:04d}-{r.day.month:02d}" if by == "month" else getattr(r, by)
+        out[group] = out.get(group, 0) + r.n
+    return out if by == "month" else dict(sorted(out.items()))
 
 
 def _months(period: Period) -> list[str]:
@@ -352,7 +420,7 @@ def ebook_machines(period: Period, scope: Scope) -> int:
 def deposit_loans(period: Period, scope: Scope) -> int:
     """Items lent as deposit collections (e.g. to the armed police training camp): loans
     made through a deposit; they are part of circulation.loans."""
-    return circulation_events(period, scope, EventKind.CHECKOUT).filter(deposit=True).count()
+    return _count(period, scope, EventKind.CHECKOUT, deposit=True)
 
 
 # --------------------------------------------------------------------------- publicity, venue
@@ -596,13 +664,17 @@ def indicators(period: Period, scope: Scope) -> dict[str, float | None]:
     per valid cardholder, collection turnover (loans / holdings), event attendance per 1,000
     service population (`Library.service_population`), share of juvenile loans, weekly
     opening hours. None where the divisor is zero."""
-    n_loans = loans(period, scope)
-    holders = valid_cardholders(period, scope)
-    return {
-        "visits_per_cardholder": _ratio(visits(period, scope), holders),
-        "loans_per_cardholder": _ratio(n_loans, holders),
-        "turnover": _ratio(n_loans, holdings(period, scope), 3),
-        "attendance_per_1000": _ratio(event_attendance(period, scope) * 1000, _population(scope)),
-        "juvenile_share": _ratio(loans_juvenile(period, scope), n_loans, 3),
-        "open_hours_per_week": open_hours_per_week(period, scope),
-    }
+    with cached():
+        n_loans = compute("circulation.loans", period, scope)
+        holders = compute("readers.valid_cardholders", period, scope)
+        attendance = compute("events.attendance", period, scope)
+        return {
+            "visits_per_cardholder": _ratio(compute("visits.total", period, scope), holders),
+            "loans_per_cardholder": _ratio(n_loans, holders),
+            "turnover": _ratio(n_loans, compute("collection.holdings", period, scope), 3),
+            "attendance_per_1000": _ratio(attendance * 1000, _population(scope)),
+            "juvenile_share": _ratio(
+                compute("circulation.loans_juvenile", period, scope), n_loans, 3
+            ),
+            "open_hours_per_week": compute("service.open_hours_per_week", period, scope),
+        }

@@ -332,6 +332,11 @@ def annual_report(
 ) -> AnnualReport:
     """Builds the report of `year` (or of any `period`) for a scope."""
     period = period or m.Period.year(year)
+    with m.cached():
+        return _annual_report(year, scope, ranking_size, period)
+
+
+def _annual_report(year: int, scope: m.Scope, ranking_size: int, period: m.Period) -> AnnualReport:
     figures = m.compute_all(period, scope)
     previous = m.compute_all(period.previous_year(), scope)
     breakdowns = {
