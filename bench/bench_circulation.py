@@ -144,6 +144,14 @@ def main() -> None:
     vendor = connection.vendor
     print(f"database: {vendor}")
     rng = random.Random(7)
+    if vendor == "sqlite":
+        # Build only: a 1 GB page cache, so inserting a million loans into their indexes
+        # (item, reader, due date...) does not go back to the file for every B-tree page.
+        # The connection is closed after the build: the timed part runs with the settings'.
+        # Nor wait for the disk at each checkpoint (synchronous off: a crash loses the bench).
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -1000000")
+            cursor.execute("PRAGMA synchronous = OFF")
     started = time.perf_counter()
     with transaction.atomic():
         system = LibrarySystem.objects.create(code="B", name="bench")
@@ -233,6 +241,7 @@ def main() -> None:
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    connection.close()
     print(f"built {args.past_loans} past loans in {time.perf_counter() - started:.1f} s")
 
     actor = Actor(user=None, channel=Channel.DESK, label="bench")

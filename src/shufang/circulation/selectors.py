@@ -64,6 +64,7 @@ class RowLoader:
         self.width = len(self.fields)
         self._converters: dict[str, list[tuple[int, list[Callable[..., Any]], Any]]] = {}
         self._columns: dict[tuple[str, str], str] = {}
+        self._pk_index = self.attnames.index(model._meta.pk.attname)
 
     def columns(self, alias: str, connection: Any) -> str:
         key = (alias, connection.vendor)
@@ -73,13 +74,10 @@ class RowLoader:
             found = self._columns[key] = ", ".join(f"{alias}.{qn(f.column)}" for f in self.fields)
         return found
 
-    def load(self, row: Sequence[Any], offset: int, connection: Any) -> Any:
-        """The instance from `row[offset:offset + width]`; None when its primary key is NULL
-        (a LEFT JOIN that found nothing)."""
+    def values(self, row: Sequence[Any], offset: int, connection: Any) -> list[Any]:
+        """`row[offset:offset + width]` as Python values (the backend's converters: SQLite
+        returns dates, times and booleans as text or integers)."""
         values = list(row[offset : offset + self.width])
-        if values[self.attnames.index(self.model._meta.pk.attname)] is None:
-            return None
-        # the backend's converters (SQLite returns dates, times and booleans as text/ints)
         converters = self._converters.get(connection.alias)
         if converters is None:
             converters = []
@@ -94,7 +92,22 @@ class RowLoader:
             for func in funcs:
                 value = func(value, col, connection)
             values[i] = value
-        return self.model.from_db(connection.alias, self.attnames, values)
+        return values
+
+    def load(self, row: Sequence[Any], offset: int, connection: Any) -> Any:
+        """The instance from `row[offset:offset + width]`; None when its primary key is NULL
+        (a LEFT JOIN that found nothing)."""
+        if row[offset + self._pk_index] is None:
+            return None
+        return self.model.from_db(
+            connection.alias, self.attnames, self.values(row, offset, connection)
+        )
+
+    def dicts(self, rows: Sequence[Sequence[Any]], connection: Any) -> list[dict[str, Any]]:
+        """Rows as {attname: value} without building instances (for small lookup rows)."""
+        return [
+            dict(zip(self.attnames, self.values(row, 0, connection), strict=True)) for row in rows
+        ]
 
 
 def _set_related(obj: Model, name: str, value: Any) -> None:
@@ -319,37 +332,40 @@ def lending_calendar(
             f"FROM {qn(OpeningHours._meta.db_table)} h WHERE h.service_point_id = %s",
             [point.pk],
         )
-        hours = [_HOURS.load(row, 0, connection) for row in cursor.fetchall()]
+        hours = _HOURS.dicts(cursor.fetchall(), connection)
         cursor.execute(
             f"SELECT {_EXCEPTION.columns('e', connection)} "
             f"FROM {qn(CalendarException._meta.db_table)} e WHERE {where} "
             "ORDER BY e.start_date, e.id",
             params,
         )
-        rows = [_EXCEPTION.load(row, 0, connection) for row in cursor.fetchall()]
+        rows = _EXCEPTION.dicts(cursor.fetchall(), connection)
     exceptions = []
     for row in rows:
         periods: tuple[cal.Period, ...] = ()
-        if row.kind == cal.SPECIAL_HOURS and row.opens is not None and row.closes is not None:
-            periods = (cal.Period(row.opens, row.closes),)
-        if row.service_point_id is not None:
+        opens, closes = row["opens"], row["closes"]
+        if row["kind"] == cal.SPECIAL_HOURS and opens is not None and closes is not None:
+            periods = (cal.Period(opens, closes),)
+        if row["service_point_id"] is not None:
             scope = cal.SCOPE_SERVICE_POINT
-        elif row.library_id is not None:
+        elif row["library_id"] is not None:
             scope = cal.SCOPE_LIBRARY
         else:
             scope = cal.SCOPE_NETWORK
         exceptions.append(
             cal.DatedException(
-                kind=row.kind,
-                start=row.start_date,
-                end=row.end_date,
+                kind=row["kind"],
+                start=row["start_date"],
+                end=row["end_date"],
                 periods=periods,
                 scope=scope,
-                reason=row.reason,
+                reason=row["reason"],
             )
         )
     return cal.Calendar.build(
-        [(h.weekday, h.opens, h.closes) for h in hours], exceptions, time_zone=settings.TIME_ZONE
+        [(h["weekday"], h["opens"], h["closes"]) for h in hours],
+        exceptions,
+        time_zone=settings.TIME_ZONE,
     )
 
 
@@ -361,15 +377,21 @@ def reader_loan_counts(
     a loan claimed returned counts as a loan but not as overdue. (Raw SQL: see RowLoader.)"""
     connection = _connection(Loan)
     qn = connection.ops.quote_name
+    loans = f"{qn(Loan._meta.db_table)} l"
+    if collection_id is None:
+        # nothing to count by collection: no join to the items (a reader with 500 loans)
+        in_collection = "0"
+    else:
+        in_collection = "COALESCE(SUM(CASE WHEN i.collection_id = %s THEN 1 ELSE 0 END), 0)"
+        loans += f" JOIN {qn(Item._meta.db_table)} i ON i.id = l.item_id"
     sql = (
-        "SELECT COUNT(*), "
-        "COALESCE(SUM(CASE WHEN i.collection_id = %s THEN 1 ELSE 0 END), 0), "
+        f"SELECT COUNT(*), {in_collection}, "
         "COALESCE(SUM(CASE WHEN l.status = %s AND l.due_at < %s THEN 1 ELSE 0 END), 0) "
-        f"FROM {qn(Loan._meta.db_table)} l JOIN {qn(Item._meta.db_table)} i ON i.id = l.item_id "
+        f"FROM {loans} "
         "WHERE l.reader_id = %s AND l.status IN (%s, %s) AND l.deposit_id IS NULL"
     )
     params = [
-        collection_id,
+        *([collection_id] if collection_id is not None else []),
         LoanStatus.ACTIVE,
         connection.ops.adapt_datetimefield_value(at),
         getattr(reader, "pk", reader),

@@ -152,7 +152,9 @@ def _assess(
             hold_id, trapped_for = pk, holder
         else:
             reader_waiting = True
-    counts = reader_loan_counts(reader=reader, collection_id=item.collection_id, at=at)
+    # the per-collection count only when the rule limits it (it joins every loan's item)
+    by_collection = item.collection_id if rule.max_loans_in_collection is not None else None
+    counts = reader_loan_counts(reader=reader, collection_id=by_collection, at=at)
     fines = reader_fines_outstanding(reader=reader) if rule.max_fines is not None else None
     blocks = (
         card_blocks(card=card, today=today)
