@@ -37,13 +37,11 @@ def _scope(request: HttpRequest, library_id: int | None, service_point_id: int |
         scope = m.Scope.of(library=library_id)
     else:
         scope = m.NETWORK
-    if (
-        scope.library_id is None
-        and visible_library_ids(request.auth, "statistics.view") is not None
-    ):
+    user = request.auth  # type: ignore[attr-defined]
+    if scope.library_id is None and visible_library_ids(user, "statistics.view") is not None:
         # a library-scoped grant does not cover the whole network
         raise PermissionDenied(permission="statistics.view")
-    require(request.auth, "statistics.view", library=scope.library_id)
+    require(user, "statistics.view", library=scope.library_id)
     return scope
 
 

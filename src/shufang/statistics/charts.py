@@ -49,9 +49,8 @@ def cjk_font_warning() -> str:
 
 def _figure(title: str) -> tuple[Figure, Any]:
     family = cjk_font()
-    params = {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"]}
-    params["axes.unicode_minus"] = False  # type: ignore[assignment]
-    plt.rcParams.update(params)
+    plt.rcParams["font.family"] = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
     fig = Figure(figsize=(7.5, 3.6), dpi=110)
     ax = fig.add_subplot()
     ax.set_title(title)
