@@ -35,7 +35,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from shufang.catalogue.models import Collection, Item, Record
-from shufang.circulation.models import CirculationChannel, ServiceMode
+from shufang.circulation.models import CirculationChannel, Deposit, ServiceMode
 from shufang.circulation.selectors import lending_calendar
 from shufang.circulation.services.checkin import loan_checkin
 from shufang.circulation.services.checkout import loan_checkout
@@ -456,7 +456,7 @@ def _deposit(
     items: list[tuple[int, dt.date]],
     pools: _Pools,
     summary: SimulationSummary,
-):  # type: ignore[no-untyped-def]
+) -> Deposit | None:
     if not items:
         return None
     camp = ServicePoint.objects.get(code="CN-530700-DEP2020WJ")
