@@ -103,6 +103,9 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # 0: facet counts are exact. Otherwise they were counted over this many matches (the
+    # newest records) and scaled to `total`: estimates, to show as "about n".
+    facets_sample: int = 0
 
 
 # --- SQL for token expressions ---------------------------------------------------------------
@@ -257,24 +260,48 @@ def _positive_terms(node: Node | None) -> list[Term]:
     return []
 
 
-def _score(expr: Node | None) -> tuple[str, list[Any]]:
-    """100 for the exact title, 100 for the ISBN, 10 for all words in the title."""
+@dataclass(frozen=True)
+class _Features:
+    """The relevance features of a query as token expressions: `high` finds the exact title
+    or ISBN matches (100 points each), `in_title` the records with every word in the title
+    (10 points)."""
+
+    title_key: str | None
+    high: TokenExpr | None
+    in_title: TokenExpr | None
+    isbn: TokenExpr | None
+
+
+def _features(expr: Node | None) -> _Features:
     terms = [t for t in _positive_terms(expr) if t.field in ("any", "title")]
-    parts: list[str] = []
-    params: list[Any] = []
+    title_key = None
+    in_title = None
+    high: list[TokenExpr] = []
     if terms:
-        text = " ".join(t.text for t in terms)
-        parts.append("CASE WHEN sd.title_key = %s THEN 100 ELSE 0 END")
-        params.append(" ".join(T.units(text)))
+        title_key = " ".join(T.units(" ".join(t.text for t in terms)))
+        if title_key:
+            high.append(Tok(T.title_key_token(title_key)))
         in_title = t_and([e for e in (title_expr(t.text) for t in terms) if e is not None])
-        if in_title is not None:
-            sql, p = _match(in_title)
-            parts.append(f"CASE WHEN {sql} THEN 10 ELSE 0 END")
-            params.extend(p)
     isbns = [T.isbn13(t.text) for t in _positive_terms(expr) if t.field in ("any", "isbn")]
     isbn_expr = t_or([Tok(f"iw{i}") for i in isbns if i])
     if isbn_expr is not None:
-        sql, p = _match(isbn_expr)
+        high.append(isbn_expr)
+    return _Features(title_key, t_or(high), in_title, isbn_expr)
+
+
+def _score(features: _Features) -> tuple[str, list[Any]]:
+    """100 for the exact title, 100 for the ISBN, 10 for all words in the title."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if features.title_key is not None:
+        parts.append("CASE WHEN sd.title_key = %s THEN 100 ELSE 0 END")
+        params.append(features.title_key)
+    if features.in_title is not None:
+        sql, p = _match(features.in_title)
+        parts.append(f"CASE WHEN {sql} THEN 10 ELSE 0 END")
+        params.extend(p)
+    if features.isbn is not None:
+        sql, p = _match(features.isbn)
         parts.append(f"CASE WHEN {sql} THEN 100 ELSE 0 END")
         params.extend(p)
     if not parts:
@@ -283,7 +310,7 @@ def _score(expr: Node | None) -> tuple[str, list[Any]]:
 
 
 ORDER = {
-    "relevance": "score DESC, COALESCE(sd.year, 0) DESC, sd.record_id",
+    "relevance": "score DESC, sd.year_key DESC, sd.record_id",
     "year": "CASE WHEN sd.year IS NULL THEN 1 ELSE 0 END, sd.year, sd.record_id",
     "-year": "CASE WHEN sd.year IS NULL THEN 1 ELSE 0 END, sd.year DESC, sd.record_id",
     "title": "sd.title_order, sd.record_id",
@@ -303,70 +330,221 @@ def _choice_label(choices: Any, value: str) -> str:
         return value
 
 
-def _facets(where: str, params: list[Any]) -> dict[str, list[FacetValue]]:
-    base = f"FROM {SD} sd WHERE {where}"
+def _facets(ids_sql: str, ids_params: list[Any], scale: float) -> dict[str, list[FacetValue]]:
+    """Facet counts over the matches `ids_sql` selects (their record ids), multiplied by
+    `scale`: record facets grouped in SQL over the narrow facet index, holdings facets
+    (service point, collection, available now) from the items of those records, read live."""
     out: dict[str, list[FacetValue]] = {}
+
+    def scaled(n: int) -> int:
+        return n if scale == 1 else max(1, round(n * scale))
+
+    narrow = " INDEXED BY catalogue_sd_facets" if connection.vendor == "sqlite" else ""
     with connection.cursor() as cursor:
-        # One pass over the matches (driven by the match index) for the record facets;
-        # grouping in SQL lets SQLite scan by the facet column's index instead.
         cursor.execute(
-            f"SELECT sd.material_type, sd.language, sd.year, sd.clc_class, sd.audience,"
-            f" EXISTS (SELECT 1 FROM {ITEM} i WHERE i.record_id = sd.record_id AND i.status = %s)"
-            f" {base}",
-            [ItemStatus.AVAILABLE.value, *params],
+            f"SELECT f.material_type, f.language, f.year_key, f.clc_class, f.audience, COUNT(*)"
+            f" FROM {SD} f{narrow} WHERE f.record_id IN ({ids_sql}) GROUP BY f.material_type,"
+            " f.language, f.year_key, f.clc_class, f.audience",
+            ids_params,
         )
-        tallies: list[Counter[Any]] = [Counter() for _ in range(6)]
-        for row in cursor.fetchall():
-            for tally, value in zip(tallies, row, strict=True):
-                tally[value] += 1
-        available = sum(n for v, n in tallies[5].items() if v)
-        out["available"] = (
-            [FacetValue("true", str(_("Available now")), available)] if available else []
+        tallies: list[Counter[Any]] = [Counter() for _ in range(5)]
+        for *values, n in cursor.fetchall():
+            for tally, value in zip(tallies, values, strict=True):
+                tally[value] += n
+        tallies = [Counter({v: scaled(n) for v, n in tally.items()}) for tally in tallies]
+        cursor.execute(
+            f"SELECT i.record_id, i.home_service_point_id, i.collection_id, i.status"
+            f" FROM {ITEM} i WHERE i.record_id IN ({ids_sql}) AND i.status NOT IN (%s, %s)",
+            [*ids_params, *GONE],
         )
-        for name, model in (("service_point", ServicePoint), ("collection", Collection)):
-            column = "home_service_point_id" if name == "service_point" else "collection_id"
-            cursor.execute(
-                f"SELECT i.{column}, COUNT(DISTINCT i.record_id) AS n FROM {ITEM} i"
-                f" WHERE i.status NOT IN (%s, %s) AND i.record_id IN (SELECT sd.record_id {base})"
-                f" GROUP BY i.{column}",
-                [*GONE, *params],
-            )
-            counts = dict(cursor.fetchall())
-            names = {o.pk: o for o in model.objects.filter(pk__in=counts)}
-            values = [
-                FacetValue(names[pk].code, names[pk].name, int(n))
-                for pk, n in counts.items()
-                if pk in names
-            ]
-            values.sort(key=lambda v: (-v.count, v.value))
-            out[name] = values[:FACET_SIZE]
+        available: set[int] = set()
+        holders: dict[str, defaultdict[Any, set[int]]] = {
+            "service_point": defaultdict(set),
+            "collection": defaultdict(set),
+        }
+        for record_id, sp_id, collection_id, status in cursor.fetchall():
+            holders["service_point"][sp_id].add(record_id)
+            holders["collection"][collection_id].add(record_id)
+            if status == ItemStatus.AVAILABLE.value:
+                available.add(record_id)
+    out["available"] = (
+        [FacetValue("true", str(_("Available now")), scaled(len(available)))] if available else []
+    )
+    for name, model in (("service_point", ServicePoint), ("collection", Collection)):
+        counts = {pk: scaled(len(ids)) for pk, ids in holders[name].items() if pk is not None}
+        names = {o.pk: o for o in model.objects.filter(pk__in=counts)}
+        values = [
+            FacetValue(names[pk].code, names[pk].name, n) for pk, n in counts.items() if pk in names
+        ]
+        values.sort(key=lambda v: (-v.count, v.value))
+        out[name] = values[:FACET_SIZE]
 
-        def grouped(index: int) -> list[tuple[Any, int]]:
-            pairs = [(v, n) for v, n in tallies[index].items() if v not in ("", None)]
-            return sorted(pairs, key=lambda p: (-p[1], str(p[0])))
+    def grouped(index: int) -> list[tuple[Any, int]]:
+        pairs = [(v, n) for v, n in tallies[index].items() if v not in ("", None)]
+        return sorted(pairs, key=lambda p: (-p[1], str(p[0])))
 
-        out["material_type"] = [
-            FacetValue(v, _choice_label(MaterialType, v), n) for v, n in grouped(0)
-        ]
-        out["language"] = [FacetValue(v, str(LANGUAGES.get(v, v)), n) for v, n in grouped(1)][
-            :FACET_SIZE
-        ]
-        decades: Counter[int] = Counter()
-        for year, n in tallies[2].items():
-            if year is not None:
-                decades[int(year) // 10 * 10] += n
-        out["year"] = [
-            FacetValue(f"{d}-{d + 9}", f"{d}–{d + 9}", n) for d, n in sorted(decades.items())[::-1]
-        ][:FACET_SIZE]
-        out["clc_class"] = [
-            FacetValue(v, f"{v} {CLC_CLASSES[v]}" if v in CLC_CLASSES else v, n)
-            for v, n in grouped(3)
-        ]
-        out["audience"] = [FacetValue(v, _choice_label(Audience, v), n) for v, n in grouped(4)]
+    out["material_type"] = [FacetValue(v, _choice_label(MaterialType, v), n) for v, n in grouped(0)]
+    out["language"] = [FacetValue(v, str(LANGUAGES.get(v, v)), n) for v, n in grouped(1)][
+        :FACET_SIZE
+    ]
+    decades: Counter[int] = Counter()
+    for year, n in tallies[2].items():
+        if year:
+            decades[int(year) // 10 * 10] += n
+    out["year"] = [
+        FacetValue(f"{d}-{d + 9}", f"{d}–{d + 9}", n) for d, n in sorted(decades.items())[::-1]
+    ][:FACET_SIZE]
+    out["clc_class"] = [
+        FacetValue(v, f"{v} {CLC_CLASSES[v]}" if v in CLC_CLASSES else v, n) for v, n in grouped(3)
+    ]
+    out["audience"] = [FacetValue(v, _choice_label(Audience, v), n) for v, n in grouped(4)]
     return out
 
 
 # --- the search ------------------------------------------------------------------------------
+
+# Above this many matches, a relevance tier is read newest first along the (year_key, record)
+# index, stopping at the page, instead of sorting every match.
+WALK_MIN = 2000
+# At most this many exact title / ISBN matches are ranked exactly before the other tiers.
+HIGH_MAX = 1000
+# Facets are counted exactly up to this many matches; over it, on the newest this many
+# records and scaled (a million-record catalogue answers a common word with 100,000 matches).
+FACET_EXACT_MAX = 5_000
+
+
+def _pure_node(node: Node) -> TokenExpr | None:
+    """The whole node as one token expression (no phrase or exact checks), or None."""
+    if isinstance(node, Term):
+        return _pure(node)
+    if isinstance(node, Or):
+        items = [_pure_node(n) for n in node.items]
+        if any(i is None for i in items):
+            return None
+        return t_or([i for i in items if i is not None])
+    if isinstance(node, And):
+        positive: list[TokenExpr] = []
+        negative: list[TokenExpr] = []
+        for item in node.items:
+            if isinstance(item, Not):
+                inner = _pure_node(item.item)
+                if inner is None:
+                    return None
+                negative.append(inner)
+            else:
+                inner = _pure_node(item)
+                if inner is None:
+                    return None
+                positive.append(inner)
+        pos, neg = t_and(positive), t_or(negative)
+        if pos is None:
+            return None
+        return TAndNot(pos, neg) if neg is not None else pos
+    return None
+
+
+def _ids(expr: TokenExpr, newest: int = 0) -> tuple[str, list[Any]]:
+    """SQL selecting the record ids matching a token expression, from the match index alone;
+    only the `newest` highest ids if given."""
+    tail = f" ORDER BY 1 DESC LIMIT {int(newest)}" if newest else ""
+    if connection.vendor == "sqlite":
+        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{tail}", [_fts(expr)]
+    return (
+        f"SELECT record_id FROM {SD} WHERE doc_tsv @@ to_tsquery('simple', %s){tail}",
+        [_tsquery(expr)],
+    )
+
+
+def _count(cursor: Any, sql: str, params: list[Any]) -> int:
+    cursor.execute(f"SELECT COUNT(*) FROM ({sql}) m", params)
+    return int(cursor.fetchone()[0])
+
+
+def _tune(cursor: Any) -> None:
+    if connection.vendor == "sqlite":
+        # The match sets of a million-record catalogue are read from the narrow indexes:
+        # keep them in memory (64 MiB page cache on this connection instead of 2 MiB).
+        cursor.execute("PRAGMA cache_size = -65536")
+
+
+def _walk(
+    cursor: Any, cond: tuple[str, list[Any]], count: int, offset: int, limit: int
+) -> list[int]:
+    """Record ids of one relevance tier (`cond` over `sd`), newest first then by id."""
+    walk = " INDEXED BY catalogue_sd_year_walk" if connection.vendor == "sqlite" else ""
+    index = walk if count > WALK_MIN else ""
+    cursor.execute(
+        f"SELECT sd.record_id FROM {SD} sd{index} WHERE {cond[0]}"
+        " ORDER BY sd.year_key DESC, sd.record_id LIMIT %s OFFSET %s",
+        [*cond[1], limit, offset],
+    )
+    return [int(r) for (r,) in cursor.fetchall()]
+
+
+def _ranked_by_tiers(
+    cursor: Any,
+    pure: TokenExpr,
+    features: _Features,
+    total: int,
+    offset: int,
+    limit: int,
+) -> list[tuple[int, float]] | None:
+    """The page of a large pure match set in relevance order without scoring every match:
+    the few exact title / ISBN matches ranked in SQL, then the matches with every word in
+    the title, then the rest, each tier read newest first (the same order as scoring all).
+    None when the first tier is too large for this (then every match is scored)."""
+    rows: list[tuple[int, float]] = []
+    high = features.high
+    if high is not None:
+        # Few rows: their features are read separately (small match sets), scored here.
+        ids_sql, ids_params = _ids(TAnd((pure, high)))
+        cursor.execute(
+            f"SELECT sd.record_id, sd.title_key, sd.year_key FROM {SD} sd"
+            f" WHERE sd.record_id IN ({ids_sql}) LIMIT %s",
+            [*ids_params, HIGH_MAX + 1],
+        )
+        found = cursor.fetchall()
+        if len(found) > HIGH_MAX:
+            return None
+        in_title: set[int] = set()
+        isbn: set[int] = set()
+        for feature, into in ((features.in_title, in_title), (features.isbn, isbn)):
+            if feature is not None and found:
+                f_sql, f_params = _ids(TAnd((pure, high, feature)))
+                cursor.execute(f_sql, f_params)
+                into.update(int(r) for (r,) in cursor.fetchall())
+        scored = []
+        for record_id, title_key, year_key in found:
+            score = 100 * (title_key == features.title_key) + 100 * (record_id in isbn)
+            score += 10 * (record_id in in_title)
+            scored.append((-score, -int(year_key), int(record_id)))
+        scored.sort()
+        rows = [(r, float(-sc)) for sc, _y, r in scored]
+    rest = TAndNot(pure, high) if high is not None else pure
+    tiers: list[tuple[TokenExpr, float, int | None]] = []
+    if features.in_title is not None:
+        in_title = TAnd((rest, features.in_title))
+        ids_sql, ids_params = _ids(in_title)
+        n_title = _count(cursor, ids_sql, ids_params)
+        tiers.append((in_title, 10.0, n_title))
+        tiers.append((TAndNot(rest, features.in_title), 0.0, total - len(rows) - n_title))
+    else:
+        tiers.append((rest, 0.0, total - len(rows)))
+    skip = offset
+    page = rows[skip : skip + limit]
+    skip = max(0, skip - len(rows))
+    for expr, score, count in tiers:
+        need = limit - len(page)
+        if need <= 0:
+            break
+        n = count or 0
+        if skip >= n:
+            skip -= n
+            continue
+        ids = _walk(cursor, _match(expr), n, skip, need)
+        page.extend((r, score) for r in ids)
+        skip = 0
+    return page
 
 
 def search_records(query: SearchQuery) -> SearchResult:
@@ -388,22 +566,46 @@ def search_records(query: SearchQuery) -> SearchResult:
     sort = query.sort if query.sort in ORDER else "relevance"
     limit = max(0, min(int(query.limit), MAX_LIMIT))
     offset = max(0, min(int(query.offset), MAX_OFFSET))
-    score_sql, score_params = _score(query.expr) if sort == "relevance" else ("0", [])
+    # A query that is one token expression without filters is answered from the match index
+    # alone (counts, tiers, facets); anything else through the index table.
+    pure = _pure_node(query.expr) if query.expr is not None and not fsql else None
+    if pure is not None:
+        ids_sql, ids_params = _ids(pure)
+    else:
+        ids_sql, ids_params = f"SELECT sd.record_id FROM {SD} sd WHERE {where}", params
+    features = _features(query.expr)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {SD} sd WHERE {where}", params)
-        total = int(cursor.fetchone()[0])
-        rows: list[tuple[int, float]] = []
-        if total and limit:
-            cursor.execute(
-                f"SELECT sd.record_id, {score_sql} AS score FROM {SD} sd WHERE {where}"
-                f" ORDER BY {ORDER[sort]} LIMIT %s OFFSET %s",
-                [*score_params, *params, limit, offset],
-            )
-            rows = [(int(r), float(s)) for r, s in cursor.fetchall()]
+        _tune(cursor)
+        total = _count(cursor, ids_sql, ids_params)
+        rows: list[tuple[int, float]] | None = None
+        if total and limit and sort == "relevance" and pure is not None and total > WALK_MIN:
+            rows = _ranked_by_tiers(cursor, pure, features, total, offset, limit)
+        if rows is None:
+            rows = []
+            if total and limit:
+                score_sql, score_params = _score(features) if sort == "relevance" else ("0", [])
+                cursor.execute(
+                    f"SELECT sd.record_id, {score_sql} AS score FROM {SD} sd WHERE {where}"
+                    f" ORDER BY {ORDER[sort]} LIMIT %s OFFSET %s",
+                    [*score_params, *params, limit, offset],
+                )
+                rows = [(int(r), float(sc)) for r, sc in cursor.fetchall()]
     records = Record.objects.in_bulk([r for r, _s in rows])
-    hits = [Hit(records[r], s) for r, s in rows if r in records]
-    facets = _facets(where, params) if query.facets and total else {}
-    return SearchResult(total=total, hits=hits, facets=facets)
+    hits = [Hit(records[r], sc) for r, sc in rows if r in records]
+    facets: dict[str, list[FacetValue]] = {}
+    sample = 0
+    if query.facets and total:
+        if total <= FACET_EXACT_MAX:
+            facets = _facets(ids_sql, ids_params, 1.0)
+        else:
+            sample = FACET_EXACT_MAX
+            if pure is not None:
+                s_sql, s_params = _ids(pure, newest=sample)
+            else:
+                s_sql = f"{ids_sql} ORDER BY sd.record_id DESC LIMIT {sample}"
+                s_params = ids_params
+            facets = _facets(s_sql, s_params, total / sample)
+    return SearchResult(total=total, hits=hits, facets=facets, facets_sample=sample)
 
 
 # --- availability ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ COLUMNS = (
     "title_order",
     "call_number_order",
     "year",
+    "year_key",
     "material_type",
     "language",
     "audience",
@@ -86,8 +87,7 @@ def document_row(
         "p": [values["publisher"]] if values["publisher"] else [],
         "o": other,
     }
-    for letter, texts in fields.items():
-        T.text_tokens(letter, texts, tokens)
+    joined = {letter: T.analyse(letter, texts, tokens) for letter, texts in fields.items()}
     title_pinyin = values["title_pinyin"] or pinyin_of(title)[0]
     if title_pinyin:
         T.pinyin_tokens("t", title_pinyin.split(), tokens)
@@ -111,21 +111,24 @@ def document_row(
         body = T.class_body(call_number)
         if body:
             tokens.add(f"kc{body}")
+    if joined["t"]:
+        tokens.add(T.title_key_token(joined["t"][2:-2]))
     first = clc.strip()[:1].upper()
     sort_keys = [s for _c, s in call_numbers if s]
     return (
         values["id"],
         " ".join(sorted(tokens)),
-        " ".join(T.units(title)),
-        T.joined(fields["t"]),
-        T.joined(authors),
-        T.joined(subjects),
-        T.joined(fields["e"]),
-        T.joined(fields["p"]),
-        T.joined(other),
+        joined["t"][2:-2],
+        joined["t"],
+        joined["a"],
+        joined["s"],
+        joined["e"],
+        joined["p"],
+        joined["o"],
         T.sort_key(values["title_sort"] or title)[:200],
         min(sort_keys)[:200] if sort_keys else "",
         values["year"],
+        values["year"] or 0,
         values["material_type"] or "",
         (values["language"] or "")[:3],
         values["audience"] or "",

@@ -20,6 +20,7 @@ edition), i ISBN (13 digits), n ISSN, c CLC class, k call number."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -86,13 +87,22 @@ def is_cjk(unit: str) -> bool:
     return len(unit) == 1 and _CJK_CHAR.match(unit) is not None
 
 
+_B36: dict[str, str] = {}
+
+
 def _b36(ch: str) -> str:
-    n = ord(ch)
-    out = ""
-    for _ in range(4):
-        n, r = divmod(n, 36)
-        out = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + out
-    return out
+    """Four base-36 digits of the code point (memoised: the index build calls this for every
+    CJK character of every record)."""
+    code = _B36.get(ch)
+    if code is None:
+        n = ord(ch)
+        code = ""
+        for _ in range(4):
+            n, r = divmod(n, 36)
+            code = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + code
+        if len(_B36) < 200_000:
+            _B36[ch] = code
+    return code
 
 
 def word_token(field: str, word: str) -> str:
@@ -119,15 +129,51 @@ def joined(values: Iterable[str]) -> str:
 
 
 def text_tokens(field: str, values: Iterable[str], out: set[str]) -> None:
+    """The word, CJK character and CJK pair tokens of a field's values (the same tokens as
+    `word_token`, `unigram_token` and `bigram_token`, written out for speed)."""
     unigrams = field in UNIGRAM_FIELDS
+    u, b = f"{field}u", f"{field}b"
     for value in values:
-        for group in runs(value):
-            if len(group) == 1 and not is_cjk(group[0]):
-                out.add(word_token(field, group[0]))
-                continue
-            if unigrams:
-                out.update(unigram_token(field, ch) for ch in group)
-            out.update(bigram_token(field, a, b) for a, b in zip(group, group[1:], strict=False))
+        count = 0
+        for run in _RUN.findall(normalise(value)):
+            if not _CJK_CHAR.match(run):
+                out.add(word_token(field, run))
+                count += 1
+            else:
+                codes = [_B36.get(ch) or _b36(ch) for ch in run]
+                if unigrams:
+                    out.update([u + c for c in codes])
+                out.update([b + x + y for x, y in zip(codes, codes[1:], strict=False)])
+                count += len(codes)
+            if count >= MAX_UNITS:
+                break
+
+
+def analyse(field: str, values: Iterable[str], out: set[str]) -> str:
+    """`text_tokens` and `joined` of a field in one pass (each value normalised once): adds
+    the tokens to `out`, returns the joined normalised text."""
+    unigrams = field in UNIGRAM_FIELDS
+    u, b = f"{field}u", f"{field}b"
+    parts: list[str] = []
+    for value in values:
+        text = normalise(value)
+        count = 0
+        for run in _RUN.findall(text):
+            if not _CJK_CHAR.match(run):
+                out.add(word_token(field, run))
+                count += 1
+            else:
+                codes = [_B36.get(ch) or _b36(ch) for ch in run]
+                if unigrams:
+                    out.update([u + c for c in codes])
+                out.update([b + x + y for x, y in zip(codes, codes[1:], strict=False)])
+                count += len(codes)
+            if count >= MAX_UNITS:
+                break
+        part = " ".join(_UNIT.findall(text)[:MAX_UNITS])
+        if part:
+            parts.append(part)
+    return "| " + " | ".join(parts) + " |" if parts else ""
 
 
 def pinyin_tokens(field: str, syllables: list[str], out: set[str]) -> None:
@@ -141,6 +187,12 @@ def pinyin_tokens(field: str, syllables: list[str], out: set[str]) -> None:
         for n in (2, 3, 4):
             if i + n <= len(initials):
                 out.add(f"{field}j{initials[i : i + n]}")
+
+
+def title_key_token(title_key: str) -> str:
+    """The token of a whole normalised title (its units joined by spaces): exact title
+    matches are found by the match index, not by reading rows."""
+    return "th" + hashlib.blake2b(title_key.encode(), digest_size=10).hexdigest()
 
 
 def class_body(value: str) -> str:

@@ -387,3 +387,55 @@ def test_reindexing_a_changed_record_replaces_its_tokens(catalogue):
     assert found("唐诗") == []
     assert found("宋词") == ["宋词选"]
     assert SearchDocument.objects.count() == 6
+
+
+@pytest.fixture
+def many_titles():
+    """Forty records sharing words, in mixed years (some unknown), two with the same title."""
+    titles = ["丽江古城", "丽江古城", "古城丽江研究", "纳西文化", "丽江"] * 8
+    records = []
+    for n, title in enumerate(titles):
+        year = None if n % 7 == 0 else 1990 + (n * 3) % 30
+        records.append(make_record(title, year=year, language="chi", summary="丽江 古城 故事"))
+    search_index_rebuild()
+    return records
+
+
+def page(text: str, **kwargs) -> list[tuple[int, float]]:
+    result = search_records(SearchQuery(expr=parse_user_query(text), facets=False, **kwargs))
+    return [(hit.record.pk, hit.score) for hit in result.hits]
+
+
+@pytest.mark.parametrize("text", ["丽江古城", "丽江", "古城 -研究", "lijiang", "纳西 OR 古城"])
+def test_large_result_sets_are_ranked_in_the_same_order_as_scoring_every_match(
+    many_titles, monkeypatch, text
+):
+    from shufang.catalogue.search import engine
+
+    # Given every match scored and sorted (the small-set path)
+    expected = [page(text, offset=offset, limit=7) for offset in range(0, 42, 7)]
+    # When the same pages are read tier by tier along the year index (the large-set path)
+    monkeypatch.setattr(engine, "WALK_MIN", 0)
+    tiered = [page(text, offset=offset, limit=7) for offset in range(0, 42, 7)]
+    # Then the pages are the same, scores included
+    assert tiered == expected
+    assert sum(len(p) for p in expected) == search_records(
+        SearchQuery(expr=parse_user_query(text), facets=False)
+    ).total
+
+
+def test_facets_of_large_result_sets_are_estimated_from_the_newest_matches(
+    many_titles, monkeypatch
+):
+    from shufang.catalogue.search import engine
+
+    exact = search_records(SearchQuery(expr=parse_user_query("丽江")))
+    monkeypatch.setattr(engine, "FACET_EXACT_MAX", 10)
+    estimated = search_records(SearchQuery(expr=parse_user_query("丽江")))
+    assert exact.facets_sample == 0
+    assert estimated.facets_sample == 10
+    assert exact.total == estimated.total == 40
+    # All forty are Chinese books: ten sampled, scaled by four.
+    assert [(v.value, v.count) for v in estimated.facets["language"]] == [("chi", 40)]
+    assert [(v.value, v.count) for v in exact.facets["language"]] == [("chi", 40)]
+    assert [hit.record.pk for hit in estimated.hits] == [hit.record.pk for hit in exact.hits]
