@@ -644,3 +644,25 @@ def test_the_bookshop_invoice_is_reconciled_on_its_page(acq, staff) -> None:
     assert InvoiceLine.objects.get(invoice=invoice).amount == Decimal("39.80")
     status = budget_line_status(line=acq.suggestions_line)
     assert (status.committed, status.spent) == (Decimal("0.00"), Decimal("39.80"))
+
+
+@pytest.mark.parametrize("year", ["²", "abc", "99999999999", "-1", ""])
+def test_odd_years_in_the_query_string_get_this_years_page(acq, staff, year) -> None:
+    for url in (
+        "/staff/acquisitions/",
+        "/staff/acquisitions/budgets/",
+        "/staff/acquisitions/budgets.xlsx",
+        "/staff/acquisitions/donations/",
+        "/staff/acquisitions/donations.xlsx",
+        "/staff/serials/",
+        "/staff/serials/subscriptions.xlsx",
+    ):
+        assert staff.get(url, {"year": year}).status_code == 200, url
+
+
+def test_an_odd_line_number_posted_is_not_found(acq, staff) -> None:
+    for value in ("abc", "²", "9" * 30):
+        response = staff.post(
+            f"/staff/acquisitions/orders/{acq.order.pk}/", {"action": "cancel", "line": value}
+        )
+        assert response.status_code == 404

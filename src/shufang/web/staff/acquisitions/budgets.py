@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shufang.acquisitions.models import BudgetLine, Fund, Vendor, VendorKind
@@ -35,12 +34,12 @@ from shufang.web.staff.acquisitions.common import (
     may_change,
     money,
     xlsx_response,
+    year_param,
 )
 
 
 def _year(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() else timezone.localdate().year
+    return year_param(request)
 
 
 # --------------------------------------------------------------------------- vendors

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from shufang.core.permissions import has_permission, visible_library_ids
@@ -82,3 +83,17 @@ def xlsx_response(filename: str, headings: list[Any], rows: Iterable[list[Any]])
 
 def money(value: Any) -> float | None:
     return float(value) if value is not None else None
+
+
+def year_param(request: HttpRequest) -> int:
+    """The `year` of the query string, or this year for a missing or absurd one."""
+    value = request.GET.get("year", "").strip()
+    if value.isdecimal() and 1900 <= int(value) <= 2200:
+        return int(value)
+    return timezone.localdate().year
+
+
+def post_pk(request: HttpRequest, name: str) -> int:
+    """A row id posted in `name` (0, which matches nothing, when it is not a number)."""
+    value = request.POST.get(name, "").strip()
+    return int(value) if value.isdecimal() and len(value) < 19 else 0

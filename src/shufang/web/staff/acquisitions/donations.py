@@ -43,9 +43,11 @@ from shufang.web.staff.acquisitions.common import (
     form_page,
     libraries,
     may_change,
+    post_pk,
     scoped,
     service_points,
     xlsx_response,
+    year_param,
 )
 
 # --------------------------------------------------------------------------- donations
@@ -53,9 +55,8 @@ from shufang.web.staff.acquisitions.common import (
 
 def _donations(request: HttpRequest) -> Any:
     rows = Donation.objects.select_related("donor", "library")
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        rows = rows.filter(received_on__year=int(year))
+    if request.GET.get("year", "").strip():
+        rows = rows.filter(received_on__year=year_param(request))
     return scoped(rows, request, "acquisitions.view", "library_id").order_by("-received_on", "-pk")
 
 
@@ -79,9 +80,8 @@ def donations_xlsx(request: HttpRequest) -> HttpResponse:
         .select_related("donation__donor", "passed_to")
         .order_by("donation__received_on", "donation_id", "pk")
     )
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        items = items.filter(donation__received_on__year=int(year))
+    if request.GET.get("year", "").strip():
+        items = items.filter(donation__received_on__year=year_param(request))
     headings = [
         _("Certificate number"),
         _("Received on"),
@@ -156,7 +156,7 @@ def parse_donated_items(text: str) -> list[DonatedItemIn]:
             continue
         parts = [p.strip() for p in raw.split("|")] + ["", "", ""]
         title, isbn, copies, condition = parts[:4]
-        if copies and not copies.isdigit():
+        if copies and not copies.isdecimal():
             raise ValidationFailed(
                 _("Line %(n)s: copies must be a number.") % {"n": number}, line=number
             )
@@ -210,12 +210,12 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     points = ServicePoint.objects.filter(library_id=donation.library_id).order_by("code")
     if request.method == "POST":
         check_library(request, donation.library_id, "acquisitions.change")
-        item = get_object_or_404(DonatedItem, pk=request.POST.get("item") or 0, donation=donation)
+        item = get_object_or_404(DonatedItem, pk=post_pk(request, "item"), donation=donation)
         decision = request.POST.get("decision", "")
 
         def pick(model: Any, name: str, rows: Any) -> Any:
             value = request.POST.get(name, "")
-            return rows.filter(pk=value).first() if value.isdigit() else None
+            return rows.filter(pk=value).first() if value.isdecimal() else None
 
         try:
             donated_item_decide(

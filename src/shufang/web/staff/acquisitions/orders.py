@@ -45,6 +45,7 @@ from shufang.web.staff.acquisitions.common import (
     libraries,
     may_change,
     money,
+    post_pk,
     scoped,
     service_points,
     xlsx_response,
@@ -211,7 +212,7 @@ class ReceiveForm(forms.Form):
 def _order_action(request: HttpRequest, order: Order) -> None:
     """One of the line actions of the order page (receive, cancel, claim)."""
     action = request.POST.get("action", "")
-    line = get_object_or_404(OrderLine, pk=request.POST.get("line") or 0, order=order)
+    line = get_object_or_404(OrderLine, pk=post_pk(request, "line"), order=order)
     actor = desk_actor(request)
     if action == "receive":
         try:
@@ -310,7 +311,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def claims(request: HttpRequest) -> HttpResponse:
     late = scoped(order_lines_to_claim(), request, "acquisitions.view", "order__library_id")
     if request.method == "POST":
-        line = get_object_or_404(late, pk=request.POST.get("line") or 0)
+        line = get_object_or_404(late, pk=post_pk(request, "line"))
         check_library(request, line.order.library_id, "acquisitions.change")
         try:
             order_line_claim(

@@ -20,6 +20,7 @@ from shufang.web.staff.acquisitions.common import (
     check_library,
     form_page,
     may_change,
+    post_pk,
     scoped,
     service_points,
 )
@@ -38,7 +39,7 @@ def _terminals(request: HttpRequest, perm: str) -> QuerySet[BookshopTerminal]:
 def terminals(request: HttpRequest) -> HttpResponse:
     rows = _terminals(request, "acquisitions.view")
     if request.method == "POST":
-        terminal = get_object_or_404(rows, pk=request.POST.get("terminal") or 0)
+        terminal = get_object_or_404(rows, pk=post_pk(request, "terminal"))
         check_library(request, terminal.service_point.library_id, "acquisitions.change")
         try:
             terminal_revoke(terminal=terminal, actor=desk_actor(request))

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shufang.acquisitions.certificates import certificate_docx, certificate_values
@@ -32,6 +31,7 @@ from shufang.core.exceptions import ShufangError
 from shufang.core.permissions import has_permission, visible_library_ids
 from shufang.readers.selectors import reader_by_card_number
 from shufang.web.access import desk_actor, staff_required
+from shufang.web.staff.acquisitions.common import year_param
 
 
 def _check_library(request: HttpRequest, library_id: int, perm: str) -> None:
@@ -41,7 +41,7 @@ def _check_library(request: HttpRequest, library_id: int, perm: str) -> None:
 
 @staff_required("acquisitions.view")
 def home(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = year_param(request)
     ids = visible_library_ids(request.user, "acquisitions.view")
     lines = [s for s in budget_status(year=year) if ids is None or s.line.fund.library_id in ids]
     return render(request, "web/staff/acquisitions/home.html", {"year": year, "lines": lines})

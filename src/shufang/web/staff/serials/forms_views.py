@@ -31,11 +31,12 @@ from shufang.web.staff.acquisitions.common import (
     scoped,
     service_points,
     xlsx_response,
+    year_param,
 )
 
 
 def _months(value: str) -> list[int]:
-    return [int(m) for m in value.replace("，", ",").replace(" ", ",").split(",") if m.isdigit()]
+    return [int(m) for m in value.replace("，", ",").replace(" ", ",").split(",") if m.isdecimal()]
 
 
 class SubscriptionForm(forms.Form):
@@ -175,8 +176,7 @@ def subscription_predict(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required("serials.view")
 def subscriptions_xlsx(request: HttpRequest) -> HttpResponse:
-    value = request.GET.get("year", "")
-    year = int(value) if value.isdigit() else timezone.localdate().year
+    year = year_param(request)
     subs = scoped(
         Subscription.objects.filter(year=year).select_related(
             "vendor", "service_point", "budget_line"

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shufang.acquisitions.models import BudgetLine
@@ -19,11 +18,12 @@ from shufang.serials.models import Issue, Subscription
 from shufang.serials.selectors import subscription_round_worksheet
 from shufang.serials.services import issue_check_in, issue_claim
 from shufang.web.access import desk_actor, staff_required
+from shufang.web.staff.acquisitions.common import post_pk, year_param
 
 
 @staff_required("serials.view")
 def home(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = year_param(request)
     subs = Subscription.objects.filter(year=year).select_related("vendor", "service_point")
     ids = visible_library_ids(request.user, "serials.view")
     if ids is not None:
@@ -45,7 +45,7 @@ def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not has_permission(request.user, "serials.change", library=library_id):
             raise PermissionDenied
-        issue = get_object_or_404(Issue, pk=request.POST.get("issue"), subscription=sub)
+        issue = get_object_or_404(Issue, pk=post_pk(request, "issue"), subscription=sub)
         barcode = request.POST.get("barcode", "").strip()
         try:
             if request.POST.get("action") == "claim":
