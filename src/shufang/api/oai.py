@@ -254,7 +254,7 @@ def _list(verb: str, args: dict[str, str]) -> str:
 
 def _record_id(identifier: str) -> int:
     prefix = f"oai:{repository_identifier()}:"
-    if not identifier.startswith(prefix) or not identifier[len(prefix) :].isdigit():
+    if not identifier.startswith(prefix) or not identifier[len(prefix) :].isdecimal():
         raise OAIError("idDoesNotExist", f"Unknown identifier: {identifier}")
     value = int(identifier[len(prefix) :])
     if value > 2**62:

@@ -503,7 +503,7 @@ def _base_url(request: HttpRequest) -> tuple[str, int, str]:
     host = request.get_host()
     name, _sep, port = host.partition(":")
     default = 443 if request.is_secure() else 80
-    return name, int(port) if port.isdigit() else default, request.path.lstrip("/")
+    return name, int(port) if port.isdecimal() else default, request.path.lstrip("/")
 
 
 def _explain_record(request: HttpRequest) -> str:

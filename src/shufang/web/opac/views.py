@@ -95,7 +95,7 @@ def _short(value: str, limit: int = 200) -> str:
 
 
 def _int_or_none(value: str | None, low: int = 0, high: int = 9999) -> int | None:
-    if value is None or not value.strip().isdigit() or len(value.strip()) > 6:
+    if value is None or not value.strip().isdecimal() or len(value.strip()) > 6:
         return None
     number = int(value.strip())
     return number if low <= number <= high else None
@@ -327,7 +327,7 @@ def record_hold(request: HttpRequest, pk: int) -> HttpResponse:
     if reader is None:
         return redirect(f"/account/login/?{urlencode({'next': f'/record/{record.pk}/'})}")
     raw_point = request.POST.get("pickup", "")
-    point = pickup_points().filter(pk=int(raw_point) if raw_point.isdigit() else 0).first()
+    point = pickup_points().filter(pk=int(raw_point) if raw_point.isdecimal() else 0).first()
     if point is None:
         messages.error(request, _t("Please choose a pickup point."))
         return redirect("web:opac-record", pk=record.pk)

@@ -71,14 +71,14 @@ def filtered(request: HttpRequest, spec: LedgerSpec) -> tuple[QuerySet[Any], dic
     rows = scoped(request, spec)
     applied: dict[str, str] = {}
     year = request.GET.get("year", "").strip()
-    if year.isdigit():
+    if year.isdecimal():
         applied["year"] = year
         if _is_year_field(spec):
             rows = rows.filter(**{spec.date_field: int(year)})
         else:
             rows = rows.filter(**{f"{spec.date_field}__year": int(year)})
     library = request.GET.get("library", "").strip()
-    if library.isdigit():
+    if library.isdecimal():
         applied["library"] = library
         rows = rows.filter(**{f"{spec.library_path}_id": int(library)})
     for name in spec.filters:

@@ -65,7 +65,7 @@ def _libraries(request: HttpRequest, verb: str) -> QuerySet[Library]:
 def _filtered(request: HttpRequest) -> tuple[QuerySet[Event], dict[str, str]]:
     rows = _events(request)
     applied = {k: request.GET.get(k, "").strip() for k in ("year", "kind", "status", "online", "q")}
-    if applied["year"].isdigit():
+    if applied["year"].isdecimal():
         rows = rows.filter(starts_at__year=int(applied["year"]))
     if applied["kind"]:
         rows = rows.filter(kind=applied["kind"])
@@ -244,7 +244,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.event_update(
                     event=event,
                     actor=actor,
-                    head_count=int(count) if count.isdigit() else None,
+                    head_count=int(count) if count.isdecimal() else None,
                     status=EventStatus.HELD,
                 )
         except DomainPermissionDenied:
