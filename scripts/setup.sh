@@ -35,4 +35,4 @@ echo "setup: installing shufang and its dependencies"
 .venv/bin/python -c "import pymarc, stdnum, pypinyin, openpyxl, shufang"  # fails loudly if the install did not work
 
 echo "setup: compiling translations"
-(cd src/shufang && ../../.venv/bin/shufang compilemessages -v 0)
+(cd src/shufang && SHUFANG_DATA_DIR="$(mktemp -d)" ../../.venv/bin/shufang compilemessages -v 0)
