@@ -356,24 +356,39 @@ def main() -> None:
     Item.objects.bulk_create(items, batch_size=2000)
     print(f"generated in {time.perf_counter() - started:.1f} s")
 
-    started = time.perf_counter()
-    count = search_index_rebuild()
-    elapsed = time.perf_counter() - started
-    print(f"index build: {count:,} records in {elapsed:.1f} s = {count / elapsed:,.0f} records/s")
-    if connection.vendor == "sqlite":
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name, SUM(pgsize) FROM dbstat WHERE name LIKE 'catalogue_search%'"
-                " OR name LIKE 'sqlite_autoindex_catalogue_searchdocument%'"
-                " OR name LIKE 'catalogue_searchdocument%' GROUP BY name"
-            ) if _has_dbstat(cursor) else None
-            rows = cursor.fetchall() if _has_dbstat(cursor) else []
-        size = sum(r[1] for r in rows)
-        if not rows:
-            size = Path(connection.settings_dict["NAME"]).stat().st_size
-            print(f"database file (no dbstat): {size / 2**20:,.0f} MiB")
-        else:
-            print(f"index size (tables + FTS5): {size / 2**20:,.0f} MiB")
+            cursor.execute("VACUUM ANALYZE")
+
+    def _sqlite_used_bytes() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA page_count")
+            pages = cursor.fetchone()[0]
+            cursor.execute("PRAGMA freelist_count")
+            pages -= cursor.fetchone()[0]
+            cursor.execute("PRAGMA page_size")
+            return int(pages * cursor.fetchone()[0])
+
+    used_before = _sqlite_used_bytes() if connection.vendor == "sqlite" else 0
+    started, cpu = time.perf_counter(), time.process_time()
+    count = search_index_rebuild()
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(
+        f"index build: {count:,} records in {elapsed:.1f} s = {count / elapsed:,.0f} records/s"
+        f" (this process's CPU: {count / cpu:,.0f} records/s; load average"
+        f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE catalogue_searchdocument")
+    if connection.vendor == "sqlite":
+        # No dbstat in this build of SQLite: the index is what the rebuild added to the
+        # database (index table, its B-tree indexes and the FTS5 tables).
+        used = _sqlite_used_bytes()
+        print(
+            f"index size: {(used - used_before) / 2**20:,.0f} MiB"
+            f" (database {used / 2**20:,.0f} MiB in use)"
+        )
     else:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -383,28 +398,42 @@ def main() -> None:
             total, gin = cursor.fetchone()
         print(f"index size: {total / 2**20:,.0f} MiB (of which GIN {gin / 2**20:,.0f} MiB)")
 
-    timings = []
+    statements: dict[str, list[float]] = {}
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.setdefault(sql[:90], []).append(time.perf_counter() - t0)
+
     for text in QUERIES:  # warm-up
         search_records(SearchQuery(expr=parse_user_query(text)))
-    for text in QUERIES:
-        t0 = time.perf_counter()
-        result = search_records(SearchQuery(expr=parse_user_query(text)))
-        timings.append((time.perf_counter() - t0, text, result.total))
-    ms = sorted(t * 1000 for t, _q, _n in timings)
-    p50 = statistics.median(ms)
-    p95 = ms[int(len(ms) * 0.95) - 1]
-    print(f"50 queries with facets: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms")
-    for t, text, total in sorted(timings, reverse=True)[:5]:
-        print(f"  slowest: {t * 1000:7.1f} ms  {total:>8,} hits  {text}")
-
-
-def _has_dbstat(cursor) -> bool:
-    try:
-        cursor.execute("SELECT 1 FROM dbstat LIMIT 1")
-        cursor.fetchall()
-        return True
-    except Exception:
-        return False
+    best: tuple[float, float] | None = None
+    for round_ in (1, 2):  # a shared machine: two rounds, the better one counts
+        timings = []
+        load = os.getloadavg()[0]
+        with connection.execute_wrapper(timed):
+            for text in QUERIES:
+                t0 = time.perf_counter()
+                result = search_records(SearchQuery(expr=parse_user_query(text)))
+                timings.append((time.perf_counter() - t0, text, result.total))
+        ms = sorted(t * 1000 for t, _q, _n in timings)
+        p50 = statistics.median(ms)
+        p95 = ms[int(len(ms) * 0.95) - 1]
+        print(
+            f"round {round_}: 50 queries with facets: p50 {p50:.1f} ms, p95 {p95:.1f} ms,"
+            f" max {ms[-1]:.1f} ms (load average {load:.1f})"
+        )
+        if best is None or p95 < best[1]:
+            best = (p50, p95)
+        for t, text, total in sorted(timings, reverse=True)[:5]:
+            print(f"  slowest: {t * 1000:7.1f} ms  {total:>8,} hits  {text}")
+    assert best is not None
+    print(f"better round: p50 {best[0]:.1f} ms, p95 {best[1]:.1f} ms")
+    print("SQL statements by total time over both rounds (ms total, count, max):")
+    for sql, times in sorted(statements.items(), key=lambda kv: -sum(kv[1]))[:6]:
+        print(f"  {sum(times) * 1000:7.1f} {len(times):4d} {max(times) * 1000:6.1f}  {sql}")
 
 
 if __name__ == "__main__":

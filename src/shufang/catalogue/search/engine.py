@@ -523,10 +523,10 @@ def _ranked_by_tiers(
     rest = TAndNot(pure, high) if high is not None else pure
     tiers: list[tuple[TokenExpr, float, int | None]] = []
     if features.in_title is not None:
-        in_title = TAnd((rest, features.in_title))
-        ids_sql, ids_params = _ids(in_title)
+        title_tier = TAnd((rest, features.in_title))
+        ids_sql, ids_params = _ids(title_tier)
         n_title = _count(cursor, ids_sql, ids_params)
-        tiers.append((in_title, 10.0, n_title))
+        tiers.append((title_tier, 10.0, n_title))
         tiers.append((TAndNot(rest, features.in_title), 0.0, total - len(rows) - n_title))
     else:
         tiers.append((rest, 0.0, total - len(rows)))

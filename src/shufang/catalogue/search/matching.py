@@ -156,11 +156,26 @@ def term_expr(term: Term) -> tuple[TokenExpr | None, Residual | None]:
     units = T.units(text)
     word_groups = T.runs(text)
     per_group: list[TokenExpr] = []
-    for group in word_groups:
-        expr = t_or([e for e in (group_expr(letter, group) for letter in letters) if e])
-        if expr is not None:
-            per_group.append(expr)
-    combined = t_or(per_group) if mode == "any" else t_and(per_group)
+    combined: TokenExpr | None
+    if mode in ("phrase", "exact"):
+        # A phrase lies within one field: all its words in the same field (far fewer
+        # candidates to check than each word in any field).
+        combined = t_or(
+            [
+                e
+                for e in (
+                    t_and([g for g in (group_expr(letter, w) for w in word_groups) if g])
+                    for letter in letters
+                )
+                if e is not None
+            ]
+        )
+    else:
+        for group in word_groups:
+            expr = t_or([e for e in (group_expr(letter, group) for letter in letters) if e])
+            if expr is not None:
+                per_group.append(expr)
+        combined = t_or(per_group) if mode == "any" else t_and(per_group)
     if fld == "any" and mode in ("all", "any"):
         combined = t_or([e for e in (combined, *_identifier_exprs(text)) if e is not None])
     if combined is None:
