@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -47,6 +48,11 @@ from shufang.circulation.services.blocks import card_blocks
 from shufang.circulation.services.checkin import loan_checkin
 from shufang.circulation.services.checkout import loan_checkout
 from shufang.circulation.services.holds import hold_cancel, hold_change_pickup, hold_place
+from shufang.circulation.services.payments import (
+    payment_amount,
+    reader_fines_owed,
+    reader_fines_pay,
+)
 from shufang.circulation.services.renew import loan_renew, loans_renew_all
 from shufang.circulation.services.routing import ROUTE
 from shufang.core.audit import Actor
@@ -148,6 +154,7 @@ UNKNOWN_ITEM = gettext_lazy("This barcode is not known; please ask at the desk."
 NOT_SUPPORTED = gettext_lazy("This is not available at a self-service machine.")
 UNREADABLE = gettext_lazy("The request could not be read; please try again.")
 FAILED = gettext_lazy("Something went wrong; please ask at the desk.")
+CURRENCY_REFUSED = gettext_lazy("Only payments in yuan (CNY) are accepted.")
 
 
 def refusal(request_code: str, screen: str, *, request: Any = None) -> p.Response:
@@ -992,9 +999,39 @@ def handle_hold(session: Session, msg: p.Hold) -> p.Response:
     )
 
 
+PAYMENT_TYPES = {p.PaymentType.CASH: "cash", p.PaymentType.VISA: "card"}
+
+
 def handle_fee_paid(session: Session, msg: p.FeePaid) -> p.Response:
-    """Fines are paid at the desk (no payment service yet): refused, nothing changed."""
-    return refusal("37", _("Fines are paid at the desk."), request=msg)
+    """The device took the reader's money: it goes to the reader's outstanding fines, oldest
+    first (`reader_fines_pay`; the last fine reached may be paid in part). Refused, nothing
+    changed, for another currency, an amount that is not money or is more than is owed."""
+    assert session.account is not None
+    found = _require_patron(session, msg.patron_id, msg.patron_password)
+    if (msg.currency or "").strip().upper() not in ("", CURRENCY):
+        raise ShufangError(CURRENCY_REFUSED)
+    paid = reader_fines_pay(
+        reader=found.reader,
+        amount=payment_amount(msg.fee_amount),
+        actor=session.actor,
+        channel=SELF_SERVICE,
+        at=_offline_moment(msg.transaction_date),
+        payment_type=PAYMENT_TYPES.get(msg.payment_type, "card"),
+    )
+    total = sum((f.amount for f in paid), start=Decimal(0))
+    owed = reader_fines_owed(reader=found.reader)
+    screen = _("Paid %(paid)s yuan; %(owed)s yuan still owed.") % {
+        "paid": f"{total:.2f}",
+        "owed": f"{owed:.2f}",
+    }
+    return p.FeePaidResponse(
+        payment_accepted=True,
+        transaction_date=_now(),
+        institution_id=msg.institution_id or session.account.institution_id,
+        patron_id=msg.patron_id,
+        transaction_id=msg.transaction_id,
+        screen_message=(screen,),
+    )
 
 
 HANDLERS: dict[str, Callable[[Session, Any], p.Response]] = {
