@@ -23,6 +23,8 @@ from shufang.circulation import errors
 from shufang.circulation.models import (
     CirculationChannel,
     Deposit,
+    Fine,
+    FineStatus,
     Hold,
     HoldStatus,
     Loan,
@@ -278,6 +280,20 @@ class RenewIn(Input):
     override: list[str] = []
 
 
+class FinePayIn(Input):
+    amount: Decimal
+    payment_type: str = "cash"
+
+
+class FineWaiveIn(Input):
+    reason: str
+
+
+class FinePaidOut(Schema):
+    paid: FineOut
+    remainder: FineOut | None
+
+
 class HoldIn(Input):
     reader_id: int
     record_id: int
@@ -459,6 +475,44 @@ def renew(request: HttpRequest, loan_id: int, payload: RenewIn) -> Any:
         loan=loan, actor=api_actor(request), channel=DESK, override=payload.override
     )
     return _loans().get(pk=renewed.pk)
+
+
+def _fine(fine_id: int) -> Fine:
+    return get_object_or_404(Fine.objects.select_related("reader"), pk=fine_id)
+
+
+@router.post("/circulation/fines/{fine_id}/pay", response=FinePaidOut)
+def fine_pay(request: HttpRequest, fine_id: int, payload: FinePayIn) -> Any:
+    """Pays all or part of one fine; a part payment leaves the rest as a new outstanding fine
+    (`remainder`). An amount above the fine is refused (400)."""
+    from shufang.circulation.services.payments import fine_pay as pay
+
+    fine = _fine(fine_id)
+    before = set(
+        Fine.objects.filter(reader_id=fine.reader_id, status=FineStatus.OUTSTANDING).values_list(
+            "pk", flat=True
+        )
+    )
+    paid = pay(
+        fine=fine,
+        amount=payload.amount,
+        actor=api_actor(request),
+        channel=DESK,
+        payment_type=payload.payment_type,
+    )
+    remainder = (
+        Fine.objects.filter(reader_id=fine.reader_id, status=FineStatus.OUTSTANDING)
+        .exclude(pk__in=before)
+        .first()
+    )
+    return {"paid": paid, "remainder": remainder}
+
+
+@router.post("/circulation/fines/{fine_id}/waive", response=FineOut)
+def fine_waive(request: HttpRequest, fine_id: int, payload: FineWaiveIn) -> Any:
+    from shufang.circulation.services.payments import fine_waive as waive
+
+    return waive(fine=_fine(fine_id), actor=api_actor(request), reason=payload.reason)
 
 
 @router.post("/circulation/readers/{reader_id}/renew-all", response=RenewAllOut)

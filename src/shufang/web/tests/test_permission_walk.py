@@ -4,16 +4,18 @@ each kind of visitor. A new page or endpoint without an entry here fails the wal
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from shufang.acquisitions.tests import walk as acquisitions_walk
 from shufang.api.v1 import api
+from shufang.circulation.models import Fine
 from shufang.core.audit import Actor
 from shufang.core.tokens import api_token_create
-from shufang.acquisitions.tests import walk as acquisitions_walk
 from shufang.programmes.tests import walk as programmes_walk
 from shufang.web.tests.desk_fixtures import Walk, build_walk
 from shufang.web.tests.fixtures import PASSWORD, READER_PIN, Network
@@ -86,6 +88,15 @@ def _walk(net: Network) -> Walk:
     if not hasattr(net, "_circulation_walk"):
         net._circulation_walk = build_walk(net)  # type: ignore[attr-defined]
     return net._circulation_walk  # type: ignore[attr-defined,no-any-return]
+
+
+def _fines(net: Network) -> tuple[Fine, Fine]:
+    """Two outstanding fines of reader A: one to pay, one to waive."""
+    if not hasattr(net, "_walk_fines"):
+        net._walk_fines = tuple(  # type: ignore[attr-defined]
+            Fine.objects.create(reader=net.reader_a, amount=Decimal("1.50")) for _ in range(2)
+        )
+    return net._walk_fines  # type: ignore[attr-defined,no-any-return]
 
 
 def fill(route: str, params: dict[str, Any]) -> str:
@@ -272,6 +283,18 @@ def circulation_api_table(
             "desk_b",
         ),
         ("post", f"{v1}/readers/{{reader_id}}/renew-all"): (reader, None, "desk_a", "desk_b"),
+        ("post", f"{v1}/fines/{{fine_id}}/pay"): (
+            {"fine_id": _fines(net)[0].pk},
+            {"amount": "0.50"},
+            "desk_a",
+            "desk_b",
+        ),
+        ("post", f"{v1}/fines/{{fine_id}}/waive"): (
+            {"fine_id": _fines(net)[1].pk},
+            {"reason": "闭馆期间逾期"},
+            "manager_a",
+            "desk_b",
+        ),
         ("get", f"{v1}/readers/{{reader_id}}/loans"): (reader, None, "desk_a", "desk_b"),
         ("get", f"{v1}/readers/{{reader_id}}/holds"): (reader, None, "desk_a", "desk_b"),
         ("post", f"{v1}/holds"): (
