@@ -465,6 +465,9 @@ def _tune(cursor: Any) -> None:
         # The match sets of a million-record catalogue are read from the narrow indexes:
         # keep them in memory (64 MiB page cache on this connection instead of 2 MiB).
         cursor.execute("PRAGMA cache_size = -65536")
+    elif not connection.in_atomic_block:
+        # Exact (not lossy) bitmaps for match sets of 100,000 records.
+        cursor.execute("SET work_mem = '32MB'")
 
 
 def _walk(
