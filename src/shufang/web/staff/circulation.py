@@ -77,6 +77,7 @@ DESK_MENU = [
     ("circulation.lend", "web:desk-transits", gettext_lazy("Transits")),
     ("circulation.lend", "web:desk-quarantine", gettext_lazy("Quarantine")),
     ("circulation.lend", "web:desk-deposits", gettext_lazy("Deposit collections")),
+    ("circulation.lend", "web:desk-fines", gettext_lazy("Fines")),
     ("network.change", "web:desk-closures", gettext_lazy("Emergency closures")),
     ("network.change", "web:desk-modes", gettext_lazy("Service modes")),
 ]
@@ -519,6 +520,69 @@ def renew(request: HttpRequest) -> HttpResponse:
     if reader is not None:
         context.update(_reader_panel(request, reader, point))
     return render(request, "web/staff/circulation/renew.html", context)
+
+
+# --------------------------------------------------------------------------- fines
+
+
+@staff_required("circulation.lend")
+def fines(request: HttpRequest) -> HttpResponse:
+    """The current reader's outstanding fines, with pay (one fine, in full or in part), pay an
+    amount towards all of them (oldest first) and, for staff holding `circulation.override`,
+    waive with a reason. POST `action` = pay | pay_all | waive; the answer is a message and
+    the page again (post/redirect/get)."""
+    from shufang.circulation.services.payments import fine_pay, fine_waive, reader_fines_pay
+
+    point = desk_point(request)
+    if point is None:
+        return _needs_point(request)
+    reader = _desk_reader(request)
+    if request.method == "POST" and reader is not None:
+        action = request.POST.get("action", "")
+        amount = request.POST.get("amount", "").strip()
+        payment_type = request.POST.get("payment_type", "cash")
+        actor = desk_actor(request)
+        try:
+            if action == "pay_all":
+                paid = reader_fines_pay(
+                    reader=reader,
+                    amount=amount,  # type: ignore[arg-type]  # checked by the service
+                    actor=actor,
+                    channel=DESK,
+                    payment_type=payment_type,
+                )
+                total = sum((f.amount for f in paid), start=Decimal(0))
+                messages.success(request, _("Paid %(amount)s.") % {"amount": f"{total:.2f}"})
+            elif action in ("pay", "waive"):
+                fine_id = request.POST.get("fine", "")
+                fine = (
+                    Fine.objects.filter(reader=reader, pk=int(fine_id)).first()
+                    if fine_id.isdecimal()
+                    else None
+                )
+                if fine is None:
+                    messages.error(request, _("No such fine for this reader."))
+                elif action == "pay":
+                    done = fine_pay(
+                        fine=fine,
+                        amount=amount or fine.amount,  # type: ignore[arg-type]
+                        actor=actor,
+                        channel=DESK,
+                        payment_type=payment_type,
+                    )
+                    messages.success(
+                        request, _("Paid %(amount)s.") % {"amount": f"{done.amount:.2f}"}
+                    )
+                else:
+                    fine_waive(fine=fine, actor=actor, reason=request.POST.get("reason", ""))
+                    messages.success(request, _("Fine waived."))
+        except ShufangError as error:
+            messages.error(request, str(error.message))
+        return redirect("web:desk-fines")
+    context: dict[str, Any] = {"point": point, "mode": "fines"}
+    if reader is not None:
+        context.update(_reader_panel(request, reader, point))
+    return render(request, "web/staff/circulation/fines.html", context)
 
 
 # --------------------------------------------------------------------------- holds

@@ -26,6 +26,7 @@ urlpatterns = [
     path("circulation/point/", desk.choose_point, name="desk-point"),
     path("circulation/return/", desk.checkin, name="desk-return"),
     path("circulation/renew/", desk.renew, name="desk-renew"),
+    path("circulation/fines/", desk.fines, name="desk-fines"),
     path("circulation/holds/", desk.holds, name="desk-holds"),
     path("circulation/hold-shelf/", desk.hold_shelf, name="desk-hold-shelf"),
     path("circulation/pick-list/", desk.pick_list_view, name="desk-pick-list"),
