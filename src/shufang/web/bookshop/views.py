@@ -17,6 +17,7 @@ from shufang.acquisitions.errors import RequestReplayed
 from shufang.acquisitions.models import BookshopPurchase, BookshopTerminal
 from shufang.acquisitions.services.bookshop import bookshop_lend, terminal_authenticate
 from shufang.core.exceptions import ShufangError
+from shufang.web.bookshop import throttle
 
 SESSION_KEY = "shufang_bookshop_terminal"
 
@@ -42,19 +43,38 @@ class TerminalLoginForm(forms.Form):
 
 
 def login(request: HttpRequest) -> HttpResponse:
+    """Signs a terminal in; throttled per terminal code and per address (see `throttle`):
+    once refused, the secret is not even checked, and the answer is a 429."""
     form = TerminalLoginForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            terminal = terminal_authenticate(
-                code=form.cleaned_data["code"], secret=form.cleaned_data["secret"]
+        code = form.cleaned_data["code"].strip()
+        ip = str(request.META.get("REMOTE_ADDR", ""))
+        if throttle.login_blocked(code=code, ip=ip):
+            form.add_error(
+                None,
+                _(
+                    "Too many failed attempts. Please wait %(minutes)d minutes and try again, "
+                    "or call the library."
+                )
+                % {"minutes": throttle.window_seconds() // 60},
             )
-        except ShufangError as error:
-            form.add_error(None, error.message)
+            status = 429
         else:
-            request.session.cycle_key()
-            request.session[SESSION_KEY] = {"id": terminal.pk, "digest": terminal.secret_digest}
-            return redirect("web:bookshop-lend")
-    return render(request, "web/bookshop/login.html", {"form": form})
+            try:
+                terminal = terminal_authenticate(code=code, secret=form.cleaned_data["secret"])
+            except ShufangError as error:
+                throttle.login_failed(code=code, ip=ip)
+                form.add_error(None, error.message)
+            else:
+                throttle.login_succeeded(code=code)
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = {
+                    "id": terminal.pk,
+                    "digest": terminal.secret_digest,
+                }
+                return redirect("web:bookshop-lend")
+    return render(request, "web/bookshop/login.html", {"form": form}, status=status)
 
 
 @require_POST
