@@ -127,6 +127,31 @@ def terminal_revoke(*, terminal: BookshopTerminal, actor: Actor) -> BookshopTerm
     return locked
 
 
+def terminal_update(
+    *, terminal: BookshopTerminal, actor: Actor, name: str | None = None
+) -> BookshopTerminal:
+    """Renames a terminal (its code, which the shop signs in with, does not change).
+    Locks the terminal."""
+    require_acq(actor, terminal.service_point.library_id)
+    with transaction.atomic():
+        locked = BookshopTerminal.objects.select_for_update().get(pk=terminal.pk)
+        if name is None or name.strip() == locked.name:
+            return locked
+        if not name.strip():
+            raise ValidationFailed(_("A terminal needs a name."), field="name")
+        changes = {"name": [locked.name, name.strip()]}
+        locked.name = name.strip()
+        locked.save(update_fields=["name", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="bookshop_terminal.update",
+            obj=locked,
+            changes=changes,
+            library=terminal.service_point.library_id,
+        )
+    return locked
+
+
 def terminal_authenticate(*, code: str, secret: str) -> BookshopTerminal:
     """The active terminal with this code and secret; TerminalRefused otherwise (the same
     refusal for an unknown code and a wrong secret)."""

@@ -69,6 +69,38 @@ def donor_create(
     return donor
 
 
+def donor_update(
+    *,
+    donor: Donor,
+    actor: Actor,
+    name: str | None = None,
+    anonymous: bool | None = None,
+    contact: str | None = None,
+    address: str | None = None,
+) -> Donor:
+    """Renames a donor or changes their contact details (None leaves a field as it is).
+    Certificates already printed keep the name they were printed with. Locks the donor."""
+    require_acq(actor)
+    with transaction.atomic():
+        locked = Donor.objects.select_for_update().get(pk=donor.pk)
+        new = {
+            "name": locked.name if name is None else name.strip(),
+            "anonymous": locked.anonymous if anonymous is None else anonymous,
+            "contact": locked.contact if contact is None else contact.strip(),
+            "address": locked.address if address is None else address.strip(),
+        }
+        if not new["anonymous"] and not new["name"]:
+            raise ValidationFailed(_("A donor needs a name, or is anonymous."), field="name")
+        changes = {k: [getattr(locked, k), v] for k, v in new.items() if getattr(locked, k) != v}
+        if not changes:
+            return locked
+        for field, value in new.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=[*changes, "updated_at"])
+        audit_record(actor=actor, action="donor.update", obj=locked, changes=changes)
+    return locked
+
+
 def _certificate_number(year: int) -> str:
     prefix = f"JZ{year}-"
     last = (
