@@ -117,3 +117,14 @@ def clear_expired_sessions() -> None:
     from django.contrib.sessions.models import Session
 
     Session.objects.filter(expire_date__lt=timezone.now()).delete()
+
+
+@job("core.sqlite_checkpoint", every=dt.timedelta(minutes=5))
+def sqlite_checkpoint() -> None:
+    """Move the SQLite write-ahead log into the database between requests (PASSIVE: never
+    waits for readers or writers), so requests rarely pay for a checkpoint themselves."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -49,6 +49,9 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
         journal_mode = cursor.fetchone()[0]
         cursor.execute("PRAGMA busy_timeout")
         busy_timeout = cursor.fetchone()[0]
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        autocheckpoint = cursor.fetchone()[0]
     assert journal_mode == "wal"
     assert busy_timeout >= 30000
+    assert autocheckpoint == 10000
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

@@ -68,3 +68,10 @@ def test_concurrent_servers_take_a_lease_exactly_once():
         t.join()
 
     assert sorted(winners) == [False, False, False, True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_checkpoint_job_runs_on_any_database():
+    results = jobs.jobs_run_due(only=["core.sqlite_checkpoint"])
+
+    assert results == {"core.sqlite_checkpoint": "ran"}
