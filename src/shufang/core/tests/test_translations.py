@@ -45,10 +45,12 @@ def parse_po(path: Path) -> list[dict[str, object]]:
         if line.startswith("#"):
             if not entry or entry["msgid"] is not None:
                 entry = start()
+            flags = entry["flags"]
+            assert isinstance(flags, set)
             if line.startswith("#,"):
-                flags = entry["flags"]
-                assert isinstance(flags, set)
                 flags.update(f.strip() for f in line[2:].split(","))
+            elif line.startswith("#~"):
+                flags.add("obsolete")  # left by makemessages for strings no longer in the code
             continue
         match = re.match(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?) (\".*\")$", line)
         if match:
