@@ -403,9 +403,12 @@ def _facets(ids_sql: str, ids_params: list[Any], scale: float) -> dict[str, list
 
 # --- the search ------------------------------------------------------------------------------
 
+# Above this many matches (pure queries), relevance is worked out tier by tier instead of
+# scoring every match on its wide row.
+TIERS_MIN = 2_000
 # Above this many matches, a relevance tier is read newest first along the (year_key, record)
-# index, stopping at the page, instead of sorting every match.
-WALK_MIN = 2000
+# index, stopping at the page, instead of sorting its matches.
+WALK_MIN = 10_000
 # At most this many exact title / ISBN matches are ranked exactly before the other tiers.
 HIGH_MAX = 1000
 # Facets are counted exactly up to this many matches; over it, on the newest this many
@@ -474,8 +477,13 @@ def _walk(
     cursor: Any, cond: tuple[str, list[Any]], count: int, offset: int, limit: int
 ) -> list[int]:
     """Record ids of one relevance tier (`cond` over `sd`), newest first then by id."""
-    walk = " INDEXED BY catalogue_sd_year_walk" if connection.vendor == "sqlite" else ""
-    index = walk if count > WALK_MIN else ""
+    index = ""
+    if connection.vendor == "sqlite":
+        # Large tiers: along the year index, stopping at the page. Smaller ones: sorted, their
+        # keys read from the narrow facet index rather than the wide rows.
+        index = " INDEXED BY " + (
+            "catalogue_sd_year_walk" if count > WALK_MIN else "catalogue_sd_facets"
+        )
     cursor.execute(
         f"SELECT sd.record_id FROM {SD} sd{index} WHERE {cond[0]}"
         " ORDER BY sd.year_key DESC, sd.record_id LIMIT %s OFFSET %s",
@@ -581,7 +589,7 @@ def search_records(query: SearchQuery) -> SearchResult:
         _tune(cursor)
         total = _count(cursor, ids_sql, ids_params)
         rows: list[tuple[int, float]] | None = None
-        if total and limit and sort == "relevance" and pure is not None and total > WALK_MIN:
+        if total and limit and sort == "relevance" and pure is not None and total > TIERS_MIN:
             rows = _ranked_by_tiers(cursor, pure, features, total, offset, limit)
         if rows is None:
             rows = []

@@ -406,22 +406,25 @@ def page(text: str, **kwargs) -> list[tuple[int, float]]:
     return [(hit.record.pk, hit.score) for hit in result.hits]
 
 
+@pytest.mark.parametrize("walk_min", [0, 10**9])
 @pytest.mark.parametrize("text", ["丽江古城", "丽江", "古城 -研究", "lijiang", "纳西 OR 古城"])
 def test_large_result_sets_are_ranked_in_the_same_order_as_scoring_every_match(
-    many_titles, monkeypatch, text
+    many_titles, monkeypatch, text, walk_min
 ):
     from shufang.catalogue.search import engine
 
     # Given every match scored and sorted (the small-set path)
     expected = [page(text, offset=offset, limit=7) for offset in range(0, 42, 7)]
-    # When the same pages are read tier by tier along the year index (the large-set path)
-    monkeypatch.setattr(engine, "WALK_MIN", 0)
+    # When the same pages are read tier by tier, each tier along the year index or sorted
+    monkeypatch.setattr(engine, "TIERS_MIN", 0)
+    monkeypatch.setattr(engine, "WALK_MIN", walk_min)
     tiered = [page(text, offset=offset, limit=7) for offset in range(0, 42, 7)]
     # Then the pages are the same, scores included
     assert tiered == expected
-    assert sum(len(p) for p in expected) == search_records(
-        SearchQuery(expr=parse_user_query(text), facets=False)
-    ).total
+    assert (
+        sum(len(p) for p in expected)
+        == search_records(SearchQuery(expr=parse_user_query(text), facets=False)).total
+    )
 
 
 def test_facets_of_large_result_sets_are_estimated_from_the_newest_matches(
