@@ -3,13 +3,17 @@ within 15 minutes, then a clear refusal (429) that does not even check the secre
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
+from django.utils.html import escape
 
 from shufang.acquisitions.services.bookshop import terminal_create
+from shufang.web.bookshop.views import TOO_MANY_FAILURES
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/bookshop/login/"
@@ -34,6 +38,13 @@ def shop(acq):
     return terminal, secret
 
 
+def in_page_language(html: str, message: object) -> str:
+    """`message` as the page shows it, in the language the page was rendered in."""
+    found = re.search(r'<html lang="([^"]+)"', html)
+    with translation.override(found.group(1) if found else "zh-hans"):
+        return escape(str(message))
+
+
 def attempt(code: str, secret: str, ip: str = "10.0.0.1") -> int:
     response = Client(REMOTE_ADDR=ip).post(LOGIN, {"code": code, "secret": secret})
     return response.status_code
@@ -48,7 +59,8 @@ def test_after_five_failures_even_the_right_secret_is_refused(shop) -> None:
 
     assert failures == [200] * 5
     assert response.status_code == 429
-    assert "Too many failed attempts" in response.content.decode()
+    html = response.content.decode()
+    assert in_page_language(html, TOO_MANY_FAILURES % {"minutes": 15}) in html
     assert client.get("/bookshop/")["Location"] == "/bookshop/login/"
 
 

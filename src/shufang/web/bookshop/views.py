@@ -20,6 +20,9 @@ from shufang.core.exceptions import ShufangError
 from shufang.web.bookshop import throttle
 
 SESSION_KEY = "shufang_bookshop_terminal"
+TOO_MANY_FAILURES = _(
+    "Too many failed attempts. Please wait %(minutes)d minutes and try again, or call the library."
+)
 
 
 def session_terminal(request: HttpRequest) -> BookshopTerminal | None:
@@ -53,11 +56,7 @@ def login(request: HttpRequest) -> HttpResponse:
         if throttle.login_blocked(code=code, ip=ip):
             form.add_error(
                 None,
-                _(
-                    "Too many failed attempts. Please wait %(minutes)d minutes and try again, "
-                    "or call the library."
-                )
-                % {"minutes": throttle.window_seconds() // 60},
+                TOO_MANY_FAILURES % {"minutes": throttle.window_seconds() // 60},
             )
             status = 429
         else:

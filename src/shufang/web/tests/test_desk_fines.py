@@ -3,12 +3,16 @@ fines, and waive (managers); a refusal is a message and nothing changes."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.html import escape
 
 from shufang.circulation.models import Fine, FineStatus
+from shufang.circulation.services.payments import PaymentOverBalance
 from shufang.web.tests.fixtures import PASSWORD, Network
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +59,10 @@ def test_paying_more_than_is_owed_is_refused_with_a_message(fine: Fine) -> None:
 
     response = client.post(FINES, {"action": "pay_all", "amount": "9.99"}, follow=True)
 
-    assert "The amount is more than is owed." in response.content.decode()
+    html = response.content.decode()
+    lang = re.search(r'<html lang="([^"]+)"', html)
+    with translation.override(lang.group(1) if lang else "zh-hans"):
+        assert escape(str(PaymentOverBalance.default_message)) in html
     fine.refresh_from_db()
     assert (fine.status, fine.amount) == (FineStatus.OUTSTANDING, Decimal("2.40"))
     assert Fine.objects.count() == 1
