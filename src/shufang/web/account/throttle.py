@@ -10,6 +10,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from shufang.core.throttle import blocked, record_failure
+
 
 def max_failures() -> int:
     return int(getattr(settings, "READER_LOGIN_MAX_FAILURES", 5))
@@ -25,19 +27,14 @@ def _keys(card_number: str, ip: str) -> list[str]:
     return [f"reader-login-fail:card:{card}", f"reader-login-fail:ip:{ip}"]
 
 
-def login_blocked(*, card_number: str, ip: str) -> bool:
-    counts = cache.get_many(_keys(card_number, ip))
-    return any(int(v) >= max_failures() for v in counts.values())
+def login_blocked(*, card_number: str, ip: str, now: float | None = None) -> bool:
+    return blocked(_keys(card_number, ip), max_failures=max_failures(), now=now)
 
 
-def login_failed(*, card_number: str, ip: str) -> None:
-    for key in _keys(card_number, ip):
-        # The window starts at the first failure and is not extended by later ones.
-        if not cache.add(key, 1, timeout=window_seconds()):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=window_seconds())
+def login_failed(*, card_number: str, ip: str, now: float | None = None) -> None:
+    """Counts one failure; the window starts at the first failure and is not extended by
+    later ones (its end is stored with the count, see `core.throttle`)."""
+    record_failure(_keys(card_number, ip), window_seconds=window_seconds(), now=now)
 
 
 def login_succeeded(*, card_number: str) -> None:

@@ -7,11 +7,11 @@ is checked, until the window has passed."""
 from __future__ import annotations
 
 import hashlib
-import math
-import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from shufang.core.throttle import blocked, record_failure
 
 
 def max_failures() -> int:
@@ -28,25 +28,13 @@ def _keys(code: str, ip: str) -> list[str]:
     return [f"bookshop-login-fail:code:{digest}", f"bookshop-login-fail:ip:{ip}"]
 
 
-def login_blocked(*, code: str, ip: str) -> bool:
-    now = time.time()
-    entries = cache.get_many(_keys(code, ip)).values()
-    return any(count >= max_failures() and ends > now for count, ends in entries)
+def login_blocked(*, code: str, ip: str, now: float | None = None) -> bool:
+    return blocked(_keys(code, ip), max_failures=max_failures(), now=now)
 
 
-def login_failed(*, code: str, ip: str) -> None:
-    """Counts one failure. The window starts at the first failure and is not extended by
-    later ones: its end is stored with the count, because the cache's `incr` (a get and a set
-    on the database cache) would reset the entry's timeout to the cache's default. Not atomic
-    (two failures at the same instant may count once), which a throttle can afford."""
-    now = time.time()
-    for key in _keys(code, ip):
-        entry = cache.get(key)
-        if entry is None or entry[1] <= now:
-            cache.set(key, (1, now + window_seconds()), timeout=window_seconds())
-        else:
-            count, ends = entry
-            cache.set(key, (count + 1, ends), timeout=max(1, math.ceil(ends - now)))
+def login_failed(*, code: str, ip: str, now: float | None = None) -> None:
+    """Counts one failure; the window starts at the first failure (see `core.throttle`)."""
+    record_failure(_keys(code, ip), window_seconds=window_seconds(), now=now)
 
 
 def login_succeeded(*, code: str) -> None:

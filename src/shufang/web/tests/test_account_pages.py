@@ -4,22 +4,28 @@ throttled per card number and per address."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from shufang.catalogue.models import Item
 from shufang.circulation.models import Fine, HoldStatus, Loan
 from shufang.circulation.services.checkout import loan_checkout
 from shufang.circulation.services.holds import hold_place
+from shufang.core import throttle as core_throttle
 from shufang.core.audit import Actor
 from shufang.core.models import AuditEvent
 from shufang.readers.models import ConsentKind
 from shufang.readers.selectors import consent_in_force
+from shufang.web.account import throttle as account_throttle
 from shufang.web.tests.fixtures import READER_PIN, Network
 from shufang.web.tests.opac_helpers import build_catalogue
 
@@ -246,6 +252,52 @@ def test_login_is_refused_after_five_failures_from_one_address(net: Network) -> 
 
     assert refused.status_code == 429
     assert elsewhere.status_code == 302
+
+
+def test_login_block_lasts_fifteen_minutes_from_the_first_failure(
+    net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: five failures for one card, the first at 10:00, the others at 10:10
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(core_throttle, "time", SimpleNamespace(time=lambda: clock[0]))
+    client = Client(REMOTE_ADDR="10.0.0.5")
+    client.post("/account/login/", {"card_number": "LJ0000001", "pin": "0000"})
+    clock[0] += 10 * 60
+    for _ in range(4):
+        client.post("/account/login/", {"card_number": "LJ0000001", "pin": "0000"})
+
+    # when: the right PIN is tried just before and just after 10:15
+    clock[0] += 5 * 60 - 1
+    before = Client(REMOTE_ADDR="10.0.0.6").post(
+        "/account/login/", {"card_number": "LJ0000001", "pin": READER_PIN}
+    )
+    clock[0] += 2
+    after = Client(REMOTE_ADDR="10.0.0.6").post(
+        "/account/login/", {"card_number": "LJ0000001", "pin": READER_PIN}
+    )
+
+    # then: refused until 15 minutes after the first failure, then let in
+    assert before.status_code == 429
+    assert after.status_code == 302
+
+
+def test_failure_counts_are_kept_in_the_cache_for_the_whole_window(net: Network) -> None:
+    # given/when: two failures for one card (the second used to reset the cache timeout)
+    client = Client(REMOTE_ADDR="10.0.0.5")
+    started = timezone.now()
+    for _ in range(2):
+        client.post("/account/login/", {"card_number": "LJ0000001", "pin": "0000"})
+
+    # then: the database cache keeps both entries for 15 minutes, not the 5-minute default
+    keys = [cache.make_key(k) for k in account_throttle._keys("LJ0000001", "10.0.0.5")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM shufang_cache WHERE cache_key IN (%s, %s)", keys)
+        expiries = [row[0] for row in cursor.fetchall()]
+    assert len(expiries) == 2
+    for expires in expiries:
+        if timezone.is_naive(expires):
+            expires = timezone.make_aware(expires, dt.UTC)
+        assert expires >= started + dt.timedelta(minutes=14, seconds=50)
 
 
 def test_privacy_choice_named_in_rankings_is_saved(net: Network) -> None:
