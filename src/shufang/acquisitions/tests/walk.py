@@ -204,6 +204,10 @@ def pages(net: Network) -> dict[str, tuple[dict[str, Any], str, str | None, str]
         "web:serials-subscription-edit": ({"pk": w.subscription.pk}, *own),
         "web:serials-subscription-predict": ({"pk": w.subscription.pk}, *own),
         "web:serials-round-xlsx": ({"line": w.round_line.pk}, *own),
+        "web:serials-round": ({"line": w.round_line.pk}, *own),
+        "web:serials-round-open": ({"line": w.round_line.pk}, *own),
+        "web:serials-round-confirm": ({"line": w.round_line.pk}, *own),
+        "web:serials-binding": ({}, *anywhere),
     }
 
 

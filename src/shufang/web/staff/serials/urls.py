@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shufang.web.staff.serials import forms_views, views
+from shufang.web.staff.serials import forms_views, round_views, views
 
 urlpatterns = [
     path("", views.home, name="serials-home"),
@@ -18,4 +18,8 @@ urlpatterns = [
         name="serials-subscription-predict",
     ),
     path("round/<int:line>.xlsx", views.round_xlsx, name="serials-round-xlsx"),
+    path("round/<int:line>/", round_views.round_worksheet, name="serials-round"),
+    path("round/<int:line>/open/", round_views.round_open, name="serials-round-open"),
+    path("round/<int:line>/confirm/", round_views.round_confirm, name="serials-round-confirm"),
+    path("binding/", round_views.binding, name="serials-binding"),
 ]
