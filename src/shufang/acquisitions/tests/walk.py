@@ -189,6 +189,8 @@ def pages(net: Network) -> dict[str, tuple[dict[str, Any], str, str | None, str]
         "web:acq-donations-xlsx": ({}, *anywhere),
         "web:acq-donation-add": ({}, *anywhere),
         "web:acq-donor-add": ({}, *anywhere),
+        # donors serve the whole network
+        "web:acq-donor-edit": ({"pk": w.donation.donor_id}, *anywhere),
         "web:acq-donation": ({"pk": w.donation.pk}, *own),
         "web:acq-certificate": ({"pk": w.donation.pk}, *own),
         "web:acq-certificate-docx": ({"pk": w.donation.pk}, *own),
@@ -197,6 +199,7 @@ def pages(net: Network) -> dict[str, tuple[dict[str, Any], str, str | None, str]
         "web:acq-local-document-edit": ({"pk": w.local_document.pk}, *own),
         "web:acq-terminals": ({}, *anywhere),
         "web:acq-terminal-add": ({}, *anywhere),
+        "web:acq-terminal-edit": ({"pk": w.terminal.pk}, *own),
         "web:serials-home": ({}, *anywhere),
         "web:serials-xlsx": ({}, *anywhere),
         "web:serials-subscription-add": ({}, *anywhere),

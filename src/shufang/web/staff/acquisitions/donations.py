@@ -27,6 +27,7 @@ from shufang.acquisitions.services.donations import (
     donated_item_decide,
     donation_record,
     donor_create,
+    donor_update,
 )
 from shufang.acquisitions.services.local_documents import (
     local_document_add,
@@ -132,6 +133,30 @@ def donor_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Donor added."))
             return redirect(f"{reverse('web:acq-donation-add')}?donor={donor.pk}")
     return form_page(request, form, title=_("Add a donor"), back=reverse("web:acq-donations"))
+
+
+class DonorEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    anonymous = forms.BooleanField(label=_("Anonymous"), required=False)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+
+
+@staff_required("acquisitions.change")
+def donor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Renames a donor or changes their contact details (donors serve the whole network)."""
+    donor = get_object_or_404(Donor, pk=pk)
+    initial = {f: getattr(donor, f) for f in ("name", "anonymous", "contact", "address")}
+    form = DonorEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            donor_update(donor=donor, actor=desk_actor(request), **form.cleaned_data)
+        except ShufangError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Donor saved."))
+            return redirect("web:acq-donations")
+    return form_page(request, form, title=str(donor), back=reverse("web:acq-donations"))
 
 
 class DonationForm(forms.Form):

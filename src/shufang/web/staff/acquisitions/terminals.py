@@ -1,5 +1,5 @@
 """Staff pages for the partner bookshops' terminals (你选书我买单): list, create (the secret
-is shown once), revoke."""
+is shown once), rename, revoke."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shufang.acquisitions.models import BookshopTerminal, BudgetLine, Vendor
-from shufang.acquisitions.services.bookshop import terminal_create, terminal_revoke
+from shufang.acquisitions.services.bookshop import (
+    terminal_create,
+    terminal_revoke,
+    terminal_update,
+)
 from shufang.catalogue.models import Collection
 from shufang.core.exceptions import ShufangError
 from shufang.web.access import desk_actor, staff_required
@@ -96,4 +100,29 @@ def terminal_add(request: HttpRequest) -> HttpResponse:
             return response
     return form_page(
         request, form, title=_("Add a bookshop terminal"), back=reverse("web:acq-terminals")
+    )
+
+
+class TerminalEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+@staff_required("acquisitions.change")
+def terminal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Renames a terminal; its code, which the shop signs in with, stays."""
+    terminal = get_object_or_404(_terminals(request, "acquisitions.change"), pk=pk)
+    form = TerminalEditForm(request.POST or None, initial={"name": terminal.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            terminal_update(terminal=terminal, actor=desk_actor(request), **form.cleaned_data)
+        except ShufangError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Terminal saved."))
+            return redirect("web:acq-terminals")
+    return form_page(
+        request,
+        form,
+        title=_("Terminal %(code)s") % {"code": terminal.code},
+        back=reverse("web:acq-terminals"),
     )

@@ -36,6 +36,7 @@ urlpatterns = [
     path("donations.xlsx", donations.donations_xlsx, name="acq-donations-xlsx"),
     path("donations/add/", donations.donation_add, name="acq-donation-add"),
     path("donors/add/", donations.donor_add, name="acq-donor-add"),
+    path("donors/<int:pk>/", donations.donor_edit, name="acq-donor-edit"),
     path("donations/<int:pk>/", donations.donation_detail, name="acq-donation"),
     path("donations/<int:pk>/certificate/", views.donation_certificate, name="acq-certificate"),
     path(
@@ -57,4 +58,5 @@ urlpatterns = [
     # in-bookshop lending
     path("terminals/", terminals.terminals, name="acq-terminals"),
     path("terminals/add/", terminals.terminal_add, name="acq-terminal-add"),
+    path("terminals/<int:pk>/", terminals.terminal_edit, name="acq-terminal-edit"),
 ]
