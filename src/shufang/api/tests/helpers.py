@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -16,6 +17,8 @@ class ApiClient:
         user = get_user_model().objects.get(username=username)
         _token, plaintext = api_token_create(user=user, name="tests", actor=Actor.system())
         self.client = Client(headers={"Authorization": f"Bearer {plaintext}"})
+        # messages follow the language cookie; these tests read English ones
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
         return self.client.get(url, params or {})

@@ -5,6 +5,7 @@ block's stable code, translated message and `overridable`."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from shufang.api.tests.helpers import ApiClient
@@ -80,7 +81,10 @@ def test_a_block_is_409_with_its_code_and_overridable_and_nothing_is_lent(walk: 
     net = walk.desk.net
     body = {"barcode": "C0000003", "service_point_id": net.point_a.pk, "reader_id": net.reader_a.pk}
 
-    response = ApiClient("desk_a").post(f"{V1}/checkout", body)
+    client = ApiClient("desk_a")
+    client.client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)  # no language chosen
+
+    response = client.post(f"{V1}/checkout", body)
 
     assert response.status_code == 409
     assert response.json()["code"] == "item_on_hold_for_another"
@@ -132,7 +136,7 @@ def test_preview_shows_the_due_date_the_rule_and_the_blocks_without_lending(walk
     assert body["blocks"] == [
         {
             "code": "item_on_hold_for_another",
-            "message": "该复本已为其他读者预留。",
+            "message": "This item is on hold for another reader.",
             "overridable": True,
         }
     ]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from shufang.circulation.models import Hold, HoldStatus, Loan, LoanStatus
@@ -24,6 +25,8 @@ def desk(net: Network) -> Desk:
 
 def staff(username: str) -> Client:
     client = Client()
+    # these tests read the English interface; the browser test reads the Chinese one
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.login(username=username, password=PASSWORD)
     return client
 
