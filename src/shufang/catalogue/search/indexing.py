@@ -194,6 +194,31 @@ def search_index_records(record_ids: Iterable[int]) -> None:
             _write(chunk, _rows(chunk))
 
 
+def search_index_updated_since(since: Any) -> int:
+    """(Re)index every record changed at or after `since`, streaming ids in chunks so memory
+    stays flat; returns how many were indexed. Used after bulk imports."""
+    from shufang.catalogue.models import Record
+
+    done = 0
+    chunk: list[int] = []
+    ids = (
+        Record.objects.filter(updated_at__gte=since)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=CHUNK)
+    )
+    for pk in ids:
+        chunk.append(pk)
+        if len(chunk) >= CHUNK:
+            search_index_records(chunk)
+            done += len(chunk)
+            chunk = []
+    if chunk:
+        search_index_records(chunk)
+        done += len(chunk)
+    return done
+
+
 def search_index_on_commit(record_ids: Iterable[int]) -> None:
     """Reindex these records once the current transaction commits (from services)."""
     ids = list(record_ids)

@@ -43,7 +43,7 @@ from shufang.catalogue.models import (
     Record,
     RecordIdentifier,
 )
-from shufang.catalogue.search.indexing import search_index_on_commit
+from shufang.catalogue.search.indexing import search_index_updated_since
 from shufang.catalogue.services.records import (
     INDEXED_FIELDS,
     RecordWithoutTitle,
@@ -89,6 +89,7 @@ class ImportReport:
     source: str = ""
     offset: int = 0
     seen: int = 0
+    indexed: int = 0  # records (re)indexed for search after the import
 
     @property
     def rejects_truncated(self) -> bool:
@@ -141,6 +142,7 @@ def marc_import(
     batch_size: int = 500,
     progress: Callable[[ImportReport], None] | None = None,
     parallel: bool | None = None,
+    index_search: bool = True,
 ) -> ImportReport:
     """Load MARC files (paths or binary streams) into the catalogue; return counts and rejects.
 
@@ -149,7 +151,9 @@ def marc_import(
     `create_items`: make items from 905 / 852 / 952 at `service_point` in `collection`;
     an item whose barcode exists already is rejected (its record still loads).
     `parallel`: read files (paths, not streams) in a second process while this one writes;
-    None: when the file is large (`PARALLEL_MIN_BYTES`) and there is a second CPU."""
+    None: when the file is large (`PARALLEL_MIN_BYTES`) and there is a second CPU.
+    `index_search`: bring the search index up to date for the loaded records at the end
+    (False only for callers that rebuild the index themselves)."""
     if actor.user is not None:  # staff need catalogue.import (at the items' library, if any)
         require(actor.user, "catalogue.import", service_point=service_point)
     if match not in MATCH_MODES:
@@ -158,6 +162,7 @@ def marc_import(
         raise ValidationFailed(_("Unknown on-match action."), on_match=on_match)
     if create_items and (service_point is None or collection is None):
         raise ValidationFailed(_("Creating items needs a service point and a collection."))
+    started = timezone.now()
     importer = _Importer(
         match=match,
         on_match=on_match,
@@ -190,6 +195,15 @@ def marc_import(
                 if progress:
                     progress(report)
         importer.flush(pending)
+        if progress:
+            progress(report)
+    if index_search:
+        # The search index is brought up to date once, after the records are in: every record
+        # this import created or replaced has `updated_at >= started` (skipped records are not
+        # touched). Indexing batch by batch inside the import would make reading, writing and
+        # tokenising take turns on one core; done afterwards it streams by primary key, so
+        # memory stays flat, and a failed import leaves what it committed searchable.
+        report.indexed = search_index_updated_since(started)
         if progress:
             progress(report)
     return report
@@ -412,10 +426,6 @@ class _Importer:
                         )
                     )
         delta.apply(self.report)
-        # One reindex per batch, once the batch is committed (items' call numbers included).
-        search_index_on_commit(
-            [i for i in (p.record_id or p.target_id for p in pending) if i is not None]
-        )
 
     def _write(self, pending: list[_Pending]) -> _Delta:
         delta = _Delta()

@@ -146,4 +146,6 @@ class Command(BaseCommand):
                 "c": report.items_created,
                 "r": report.items_rejected,
             }
+        if report.indexed:
+            line += _("; %(n)d indexed for search") % {"n": report.indexed}
         self.stdout.write(line)
