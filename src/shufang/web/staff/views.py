@@ -30,7 +30,7 @@ MENU = [
 def _menu() -> list[tuple[str, str, object]]:
     from shufang.web.staff.circulation import DESK_MENU
 
-    return DESK_MENU + MENU
+    return [*DESK_MENU, *MENU]
 
 
 @staff_required()
