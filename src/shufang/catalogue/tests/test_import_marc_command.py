@@ -19,7 +19,7 @@ def test_command_prints_rejects_and_a_one_line_summary():
     call_command("import_marc", str(DATA / "pymarc/bad_records.mrc"), stdout=stdout)
 
     lines = stdout.getvalue().splitlines()
-    assert lines[-1] == "loaded 3 / updated 0 / skipped 0 / rejected 5"
+    assert lines[-1] == "loaded 3 / updated 0 / skipped 0 / rejected 5; 3 indexed for search"
     assert lines[0].endswith("bad_records.mrc #2 (byte 127): bad directory: no end of directory")
     assert Record.objects.count() == 3
 
@@ -79,6 +79,7 @@ def test_command_items_option_creates_items(tmp_path, service_point, collection)
 
     assert stdout.getvalue().splitlines()[-1] == (
         "loaded 1 / updated 0 / skipped 0 / rejected 0; items created 1 / rejected 0"
+        "; 1 indexed for search"
     )
     assert list(Item.objects.values_list("barcode", "record__title")) == [("B1", "丽江古城史话")]
 

@@ -20,6 +20,7 @@ def test_serve_migrates_and_answers_http_on_a_free_port(tmp_path):
     sip_port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "SHUFANG_DATABASE_URL"}
     env["SHUFANG_DATA_DIR"] = str(tmp_path)
+    env["SHUFANG_LANGUAGE"] = "en"  # the assertions below read the English messages
     # when serve runs
     server = subprocess.Popen(
         [

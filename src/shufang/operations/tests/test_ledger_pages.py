@@ -158,7 +158,7 @@ def test_a_hazard_fixed_before_it_was_found_is_refused_and_nothing_saved(lj: Lij
 
     assert response.status_code == 200
     errors = [str(e) for e in response.context["form"].non_field_errors()]
-    assert len(errors) == 1 and "(2020-06-01)" in errors[0] and "(2020-06-10)" in errors[0]
+    assert len(errors) == 1 and "2020-06-01" in errors[0] and "2020-06-10" in errors[0]
     assert Hazard.objects.count() == 0
     assert AuditEvent.objects.filter(action="hazard.created").count() == 0
 
