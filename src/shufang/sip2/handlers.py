@@ -553,6 +553,21 @@ def _block_screen(standing: _Standing) -> tuple[str, ...]:
     return tuple(_text(b.message) for b in standing.blocks[:1])
 
 
+def _pin_refused(response: Any, session: Session, msg: Any, inst: str, found: Any) -> p.Response:
+    """The answer to 63 or 23 when the patron's PIN is missing or wrong: no patron data."""
+    return response(
+        patron_status=_DENIED,
+        language=_language(session),
+        transaction_date=_now(),
+        institution_id=inst,
+        patron_id=msg.patron_id,
+        personal_name="",
+        valid_patron=True,
+        valid_patron_password=False,
+        screen_message=(_text(BAD_PIN),) if found.pin_given else (),
+    )
+
+
 def handle_patron_information(session: Session, msg: p.PatronInformation) -> p.Response:
     assert session.account is not None
     found = _patron(session, msg.patron_id, msg.patron_password)
@@ -560,17 +575,7 @@ def handle_patron_information(session: Session, msg: p.PatronInformation) -> p.R
         return refusal("63", _text(UNKNOWN_CARD), request=msg)
     inst = msg.institution_id or session.account.institution_id
     if not found.pin_ok:
-        return p.PatronInformationResponse(
-            patron_status=_DENIED,
-            language=_language(session),
-            transaction_date=_now(),
-            institution_id=inst,
-            patron_id=msg.patron_id,
-            personal_name="",
-            valid_patron=True,
-            valid_patron_password=False,
-            screen_message=(_text(BAD_PIN),) if found.pin_given else (),
-        )
+        return _pin_refused(p.PatronInformationResponse, session, msg, inst, found)
     standing = _standing(found.card, session.account.service_point)
     lists = _summary_list(found.reader, msg.summary, _window(msg))
     return p.PatronInformationResponse(
@@ -605,17 +610,7 @@ def handle_patron_status(session: Session, msg: p.PatronStatusRequest) -> p.Resp
         return refusal("23", _text(UNKNOWN_CARD), request=msg)
     inst = msg.institution_id or session.account.institution_id
     if not found.pin_ok:
-        return p.PatronStatusResponse(
-            patron_status=_DENIED,
-            language=_language(session),
-            transaction_date=_now(),
-            institution_id=inst,
-            patron_id=msg.patron_id,
-            personal_name="",
-            valid_patron=True,
-            valid_patron_password=False,
-            screen_message=(_text(BAD_PIN),) if found.pin_given else (),
-        )
+        return _pin_refused(p.PatronStatusResponse, session, msg, inst, found)
     standing = _standing(found.card, session.account.service_point)
     return p.PatronStatusResponse(
         patron_status=standing.status,
