@@ -253,7 +253,8 @@ def blocks(report: AnnualReport, images: dict[str, bytes] | None = None) -> list
     )
     out.append(Block("heading2", _("Borrowing ranking")))
     ranking = [[_("Rank"), _("Reader"), _("Category"), _("Loans")]] + [
-        [r.rank, r.name or _("(not named)"), r.category, r.loans] for r in report.ranking
+        [r.rank, r.name or _("(not named)"), r.category_name or r.category, r.loans]
+        for r in report.ranking
     ]
     out.append(Block("table", rows=ranking))
     out.append(Block("heading", _("4. Problems")))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shufang.circulation.models import Closure, Loan, ServiceModePeriod
 from shufang.readers.identity import mask_name
-from shufang.readers.models import Consent, ConsentKind, Reader
+from shufang.readers.models import CategoryKind, Consent, ConsentKind, Reader
 from shufang.statistics import metrics as m
 from shufang.statistics.services import report_texts
 
@@ -161,15 +161,17 @@ class RankingRow:
     rank: int
     name: str  # masked, or "" when the reader did not consent to be named
     named: bool
-    category: str
+    category: str  # the reader category's code
     loans: int
+    category_name: str = ""
 
 
 def borrowing_ranking(
     *, year: int, category: str | None = None, library: Any = None, limit: int = 20
 ) -> list[RankingRow]:
     """Readers ranked by loans made in `year` (ties share a rank), optionally of one reader
-    category (code) and one library (the reader's home). Only readers whose latest
+    category (code) and one library (the reader's home). Only people rank: group cards (a
+    school, the training camp borrowing a deposit collection) are left out. Only readers whose latest
     NAMED_IN_RANKINGS consent is granted are named, masked (张*涵); others appear unnamed.
 
     This needs reader identity, so it is computed from Loans: loans already anonymised (reader
@@ -180,7 +182,7 @@ def borrowing_ranking(
     end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
     rows = Loan.objects.filter(
         checked_out_at__gte=start, checked_out_at__lt=end, reader__isnull=False
-    )
+    ).exclude(reader__category__kind=CategoryKind.GROUP)
     if category:
         rows = rows.filter(reader__category__code=category)
     if library is not None:
@@ -211,6 +213,7 @@ def borrowing_ranking(
                 named=named,
                 category=reader.category.code,
                 loans=row["n"],
+                category_name=str(reader.category),
             )
         )
     return out
