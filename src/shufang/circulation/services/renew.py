@@ -26,6 +26,7 @@ from shufang.circulation.services.blocks import card_blocks, resolve_blocks
 from shufang.circulation.services.checkout import audit_actor, due_date, end_of_day
 from shufang.circulation.states import loan_next
 from shufang.core.audit import Actor, audit_record
+from shufang.core.permissions import require
 from shufang.readers.selectors import card_current
 
 
@@ -66,8 +67,13 @@ def loan_renew(
     at: dt.datetime | None = None,
     override: Iterable[str] = (),
 ) -> Loan:
-    """Renews `loan`. Locks the loan row."""
+    """Renews `loan`. Locks the loan row. Staff need `circulation.lend` somewhere in the
+    network: a reader may renew at any desk, whichever library lent the book. Readers
+    (OPAC) and devices (SIP2) act without a staff user and reach only their own loans
+    through their interfaces."""
     at = at or timezone.now()
+    if actor.user is not None:
+        require(actor.user, "circulation.lend")
     with transaction.atomic():
         loan = (
             Loan.objects.select_for_update(of=("self",))

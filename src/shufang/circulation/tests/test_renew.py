@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from shufang.circulation import errors
 from shufang.circulation.models import CirculationEvent, Hold, Loan
 from shufang.circulation.services.checkout import loan_checkout
 from shufang.circulation.services.renew import loan_renew, loans_renew_all
 from shufang.circulation.tests.conftest import local
-from shufang.core.models import AuditEvent
+from shufang.core.audit import Actor
+from shufang.core.exceptions import PermissionDenied
+from shufang.core.models import AuditEvent, Channel, Role, StaffRole
 from shufang.readers.models import Card
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +140,28 @@ def test_renew_all_renews_what_it_can_and_lists_the_refusals(
     assert [(x.pk, b.code) for x, b in result.refused] == [(held_loan.pk, "renewal_refused_held")]
     held_loan.refresh_from_db()
     assert held_loan.renewals == 0
+
+
+def test_staff_without_the_lending_permission_cannot_renew(loan, lj):
+    cataloguer = get_user_model().objects.create_user(username="cataloguer", password="x")
+    StaffRole.objects.create(user=cataloguer, role=Role.CATALOGUER, library=lj)
+    before = _state(loan)
+
+    with pytest.raises(PermissionDenied):
+        loan_renew(loan=loan, actor=Actor(user=cataloguer, channel=Channel.DESK), channel="desk")
+
+    assert _state(loan) == before
+
+
+def test_a_clerk_of_another_library_may_renew(loan, yl):
+    county_clerk = get_user_model().objects.create_user(username="county", password="x")
+    StaffRole.objects.create(user=county_clerk, role=Role.CIRCULATION, library=yl)
+
+    renewed = loan_renew(
+        loan=loan,
+        actor=Actor(user=county_clerk, channel=Channel.DESK),
+        channel="desk",
+        at=local(2024, 3, 25),
+    )
+
+    assert renewed.renewals == 1
