@@ -25,7 +25,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,10 +60,10 @@ from shufang.core.exceptions import ShufangError
 from shufang.core.models import Channel
 from shufang.network.models import ServicePoint
 from shufang.readers.models import Card
-from shufang.readers.selectors import card_by_number
 from shufang.readers.services import card_set_status, reader_check_pin
 from shufang.sip2 import protocol as p
 from shufang.sip2.models import DeviceAccount
+from shufang.sip2.selectors import card_number, card_with_reader, item_by_barcode, reader_counts
 from shufang.sip2.services import device_login, device_seen
 
 log = logging.getLogger("shufang.sip2")
@@ -403,7 +403,7 @@ class Patron:
 
 
 def _patron(session: Session, patron_id: str, pin: str | None) -> Patron:
-    card = card_by_number(number=patron_id) if patron_id.strip() else None
+    card = card_with_reader(number=patron_id)
     pin = pin or ""
     assert session.account is not None
     if card is None:
@@ -453,28 +453,13 @@ class _Standing:
 
 
 def _standing(card: Card, point: ServicePoint) -> _Standing:
-    """The 14 status bits and the counts of a reader, in four queries."""
+    """The 14 status bits and the counts of a reader, in two queries (counts, rule)."""
     reader = card.reader
-    now = timezone.now()
-    loans = Loan.objects.filter(
-        reader=reader, status__in=OPEN_LOAN_STATUSES, deposit__isnull=True
-    ).aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(status=LoanStatus.ACTIVE, due_at__lt=now)),
-    )
-    holds = Hold.objects.filter(
-        reader=reader, status__in=(HoldStatus.WAITING, HoldStatus.IN_TRANSIT, HoldStatus.READY)
-    ).aggregate(
-        ready=Count("pk", filter=Q(status=HoldStatus.READY)),
-        waiting=Count("pk", filter=~Q(status=HoldStatus.READY)),
-    )
-    fines = Fine.objects.filter(reader=reader, status=FineStatus.OUTSTANDING).aggregate(
-        n=Count("pk"), total=Sum("amount")
-    )
+    counts = reader_counts(reader_id=reader.pk, at=timezone.now())
     rule = _reader_rule(reader, point)
     blocks = card_blocks(card=card, today=timezone.localdate())
-    charged, overdue = int(loans["total"] or 0), int(loans["overdue"] or 0)
-    total = fines["total"] or 0
+    charged, overdue = counts.charged, counts.overdue
+    total = counts.fines_total
     denied = bool(blocks)
     status = p.PatronStatus(
         charge_privileges_denied=denied,
@@ -492,9 +477,9 @@ def _standing(card: Card, point: ServicePoint) -> _Standing:
         status=status,
         charged=charged,
         overdue=overdue,
-        holds_ready=int(holds["ready"] or 0),
-        holds_waiting=int(holds["waiting"] or 0),
-        fines_count=int(fines["n"] or 0),
+        holds_ready=counts.holds_ready,
+        holds_waiting=counts.holds_waiting,
+        fines_count=counts.fines_count,
         fines_total=total,
         rule=rule,
         blocks=blocks,
@@ -509,6 +494,8 @@ def _window(msg: p.PatronInformation) -> slice:
 
 def _summary_list(reader: Any, which: p.Summary | None, window: slice) -> dict[str, Any]:
     """The one list a 63 asked for: item barcodes (titles for holds with no copy yet)."""
+    if which is None:
+        return {}  # the usual case: no query built
     now = timezone.now()
     open_loans = Loan.objects.filter(reader=reader, status__in=OPEN_LOAN_STATUSES).order_by(
         "due_at", "pk"
@@ -629,7 +616,7 @@ def handle_patron_status(session: Session, msg: p.PatronStatusRequest) -> p.Resp
 
 def handle_end_session(session: Session, msg: p.EndPatronSession) -> p.Response:
     assert session.account is not None
-    card = card_by_number(number=msg.patron_id) if msg.patron_id.strip() else None
+    card = card_with_reader(number=msg.patron_id)
     session.forget_pin(card.number if card is not None else msg.patron_id)
     return p.EndSessionResponse(
         end_session=True,
@@ -662,7 +649,7 @@ def handle_block_patron(session: Session, msg: p.BlockPatron) -> p.Response:
     """The device kept a card (e.g. reported lost): the card is suspended, with the device's
     message as the reason."""
     assert session.account is not None
-    card = card_by_number(number=msg.patron_id) if msg.patron_id.strip() else None
+    card = card_with_reader(number=msg.patron_id)
     if card is None:
         return refusal("01", _text(UNKNOWN_CARD), request=msg)
     reason = msg.blocked_card_message or _("Blocked by self-service device")
@@ -672,7 +659,7 @@ def handle_block_patron(session: Session, msg: p.BlockPatron) -> p.Response:
         actor=session.actor,
         reason=f"{reason} ({session.actor.label})",
     )
-    card = card_by_number(number=card.number)
+    card = card_with_reader(number=card.number)
     assert card is not None
     standing = _standing(card, session.account.service_point)
     return p.PatronStatusResponse(
@@ -691,13 +678,7 @@ def handle_block_patron(session: Session, msg: p.BlockPatron) -> p.Response:
 
 
 def _item(barcode: str | None) -> Item | None:
-    if not barcode or not barcode.strip():
-        return None
-    return (
-        Item.objects.select_related("record", "home_service_point", "owning_library")
-        .filter(barcode=barcode.strip())
-        .first()
-    )
+    return item_by_barcode(barcode=barcode)
 
 
 def _open_loan(item: Item) -> Loan | None:
@@ -720,7 +701,7 @@ def handle_checkout(session: Session, msg: p.Checkout) -> p.Response:
     assert account is not None
     if msg.no_block:
         # The loan happened while the device was offline; the reader's PIN was checked then.
-        card = card_by_number(number=msg.patron_id) if msg.patron_id.strip() else None
+        card = card_with_reader(number=msg.patron_id)
         if card is None:
             raise ShufangError(UNKNOWN_CARD)
     else:
@@ -834,7 +815,7 @@ def handle_checkin(session: Session, msg: p.Checkin) -> p.Response:
     else:
         alert_type = _ALERT.get(routing.action)
     hold = routing.hold
-    hold_card = None
+    hold_card: str | None = None
     if hold is not None:
         hold_card = (
             Card.objects.filter(reader_id=hold.reader_id, replaced_by__isnull=True)
@@ -857,7 +838,7 @@ def handle_checkin(session: Session, msg: p.Checkin) -> p.Response:
         permanent_location=item.home_service_point.code,
         title=_title(item),
         sort_bin=routing.sort_bin or routing.action,
-        patron_id=loan.card.number if loan is not None and loan.card is not None else None,
+        patron_id=card_number(card_id=loan.card_id) if loan is not None else None,
         media_type=p.MediaType.BOOK,
         destination=routing.destination.code if routing.destination is not None else None,
         alert_type=str(alert_type) if alert_type is not None else None,

@@ -4,7 +4,11 @@ response in the client's style (CR or CRLF, sequence number, checksum).
 
 - Many long-lived connections: each is one small asyncio task; only the database work uses a
   thread, from a bounded pool (`DatabaseWorkers`), whose threads keep their Django connection
-  between requests and drop it when it is broken or left inside a transaction.
+  open for the life of the server and drop it only when it is broken or was left inside a
+  transaction. On SQLite the pool is ONE thread, a single-writer queue: SQLite lets one
+  writer at a time, and several threads opening write transactions only wait on each other
+  in SQLite's busy handler, which sleeps in steps of up to 100 ms (the tail latency of a
+  busy kiosk network); PostgreSQL gets a small pool (see docs/decisions/0008).
 - Bad input never takes a connection down with it, let alone the server: a wrong checksum is
   answered 96; a frame over 64 KB or an unknown message code 96 as well (the frame cannot be
   answered in kind); a request whose fields cannot be read gets its own response type with
@@ -43,12 +47,23 @@ log = logging.getLogger("shufang.sip2")
 
 DEFAULT_PORT = 6001
 DEFAULT_IDLE_TIMEOUT = 15 * 60.0
-DEFAULT_WORKERS = 8
+DEFAULT_WORKERS = 8  # PostgreSQL (and other servers); SQLite always uses one
 MAX_BAD_FRAMES = 3
 SHUTDOWN_GRACE = 30.0
 
 
 # ----------------------------------------------------------------------------- workers
+
+
+def workers_for(vendor: str, requested: int | None = None) -> int:
+    """How many database threads the server runs: one on SQLite whatever was asked (one
+    writer at a time; more threads only queue in its busy handler), otherwise `requested` or
+    DEFAULT_WORKERS."""
+    if vendor == "sqlite":
+        if requested is not None and requested > 1:
+            log.info("SIP2 on SQLite: one database thread (%d requested)", requested)
+        return 1
+    return max(1, requested if requested is not None else DEFAULT_WORKERS)
 
 
 def release_connections() -> None:
@@ -67,8 +82,9 @@ def release_connections() -> None:
 
 
 class DatabaseWorkers:
-    """A fixed pool of threads for ORM work. Each thread keeps its own Django connection
-    (connections are per thread) and closes it when the pool shuts down."""
+    """A fixed pool of threads for ORM work, fed from one queue in arrival order. Each thread
+    keeps its own Django connection (connections are per thread; no request signals run
+    here, so CONN_MAX_AGE never closes it) and closes it when the pool shuts down."""
 
     def __init__(self, size: int = DEFAULT_WORKERS) -> None:
         self._tasks: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -147,13 +163,13 @@ class SipServer:
         port: int = DEFAULT_PORT,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         ssl_context: ssl.SSLContext | None = None,
-        workers: int = DEFAULT_WORKERS,
+        workers: int | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.idle_timeout = idle_timeout
         self.ssl_context = ssl_context
-        self.workers_size = workers
+        self.workers_size = workers_for(connections["default"].vendor, workers)
         self.workers: DatabaseWorkers | None = None
         self._server: asyncio.Server | None = None
         self._connections: dict[asyncio.Task[Any], _Connection] = {}
@@ -206,7 +222,9 @@ class SipServer:
         try:
             while not self._stopping:
                 try:
-                    data = await asyncio.wait_for(reader.read(65536), timeout=self.idle_timeout)
+                    # asyncio.timeout: a timer handle, not a task per read as wait_for makes
+                    async with asyncio.timeout(self.idle_timeout):
+                        data = await reader.read(65536)
                 except TimeoutError:
                     log.info("SIP2 connection from %s idle, closed", session.peer)
                     break
@@ -241,14 +259,15 @@ class SipServer:
         if isinstance(frame, p.FrameTooLong):
             conn.bad_in_row += 1
             return p.encode(_RESEND, seq=None, checksum=True)
-        _body, terminator = p.split_terminator(frame)
         try:
             message = p.decode(frame, encoding=session.encoding)
         except p.BadChecksum:
             conn.bad_in_row += 1
+            terminator = p.split_terminator(frame)[1]
             return p.encode(_RESEND, seq=None, checksum=True, terminator=terminator)
         except p.ProtocolError as exc:
             conn.bad_in_row += 1
+            terminator = p.split_terminator(frame)[1]
             if exc.message_code is None:
                 log.info("SIP2 client %s sent garbage; closed", session.peer)
                 return None
@@ -316,7 +335,7 @@ def serve(
     port: int = DEFAULT_PORT,
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ssl_context: ssl.SSLContext | None = None,
-    workers: int = DEFAULT_WORKERS,
+    workers: int | None = None,
     on_ready: Callable[[SipServer], None] | None = None,
 ) -> None:
     """Runs the server in this (main) thread until SIGTERM or SIGINT, then shuts down

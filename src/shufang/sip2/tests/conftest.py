@@ -108,7 +108,11 @@ class SipClient:
 
 @pytest.fixture
 def sip_server(transactional_db) -> Iterator[SipServerThread]:
-    server = SipServerThread(host="127.0.0.1", port=0, idle_timeout=30, workers=4).start()
+    server = SipServerThread(
+        host="127.0.0.1",
+        port=0,
+        idle_timeout=30,
+    ).start()
     yield server
     server.stop()
 

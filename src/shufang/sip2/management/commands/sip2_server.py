@@ -32,7 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--tls-cert", default="", help=_("TLS certificate (PEM)."))
         parser.add_argument("--tls-key", default="", help=_("TLS private key (PEM)."))
         parser.add_argument(
-            "--workers", type=int, default=DEFAULT_WORKERS, help=_("Database worker threads.")
+            "--workers",
+            type=int,
+            default=None,
+            help=_("Database worker threads (PostgreSQL; default %(n)d). SQLite uses one.")
+            % {"n": DEFAULT_WORKERS},
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
