@@ -39,6 +39,7 @@ from shufang.demo import catalogue_gen as gen
 from shufang.demo import data
 from shufang.demo.models import DemoBuild
 from shufang.demo.simulation import simulate
+from shufang.demo.year2020 import service_point_from_spec
 from shufang.network import services as network
 from shufang.network.models import Library, LibrarySystem, ServicePoint
 from shufang.readers import identity
@@ -149,6 +150,7 @@ def demo_build(
         "loans_2020": simulated.loans.get(2020, 0),
         "loans_2020_juvenile": simulated.juvenile_loans.get(2020, 0),
         "sample_loans": simulated.sample_loans,
+        "acquisitions_sample": simulated.acquisitions_sample,
         "holds": simulated.holds,
         "history_refused": simulated.refused,
         "visits_2019": simulated.visits.get(2019, 0),
@@ -220,20 +222,9 @@ def demo_network_build(*, actor: Actor, progress: Progress = _noop) -> int:
             contact_email=spec.contact_email,
         )
     points = data.service_points()
+    # The outreach points are made by the same builder as `year2020.outreach_points_create`.
     for n, sp in enumerate(points, start=1):
-        point = network.service_point_create(
-            library=libraries[sp.library_code],
-            code=sp.code,
-            name=sp.name,
-            kind=sp.kind,
-            actor=actor,
-            name_en=sp.name_en,
-            host_organisation=sp.host_organisation,
-            address=sp.address,
-            opened_on=sp.opened_on,
-            closed_on=sp.closed_on,
-        )
-        network.opening_hours_set(service_point=point, periods=sp.hours, actor=actor)
+        service_point_from_spec(spec=sp, library=libraries[sp.library_code], actor=actor)
         progress("network", n, len(points))
     # The 2020 epidemic closure is declared by the simulation (`closure_declare`).
     for spec in data.LIBRARIES[1:]:

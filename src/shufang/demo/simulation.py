@@ -48,7 +48,7 @@ from shufang.circulation.services.renew import loan_renew
 from shufang.core.audit import Actor
 from shufang.core.exceptions import ShufangError
 from shufang.demo import catalogue_gen as gen
-from shufang.demo import data
+from shufang.demo import data, year2020
 from shufang.network.calendar import Calendar, is_open_on
 from shufang.network.models import Library, ServicePoint
 from shufang.readers.models import Card, CardStatus, Reader
@@ -86,6 +86,7 @@ class SimulationSummary:
     holds: int = 0
     deposit_loans: int = 0
     additions_2020: dict[str, int] = field(default_factory=dict)
+    acquisitions_sample: int = 0  # of them, added through the acquisition workflows
     refused: int = 0
     visits: dict[int, int] = field(default_factory=dict)
 
@@ -137,7 +138,17 @@ def simulate(
         actor=actor,
     )
     progress("simulation", 1, 3)
-    summary.additions_2020 = additions_2020_set(rng=rng, factor=factor)
+    sample = year2020.reference_year_make(
+        library=city,
+        main=main,
+        collections={c.code: c for c in Collection.objects.all()},
+        readers=_suggesting_readers(),
+        actor=actor,
+        rng=random.Random(seed + 2020),
+        caps={source: round(n * factor) for source, n in ADDITIONS_2020.items()},
+    )
+    summary.additions_2020 = additions_2020_set(rng=rng, factor=factor, done=sample)
+    summary.acquisitions_sample = sum(sample.by_source.values())
     progress("simulation", 2, 3)
     _lending(rng=rng, factor=factor, actor=actor, summary=summary)
     summary.visits = visits_import(rng=rng, factor=factor, actor=actor)
@@ -148,13 +159,36 @@ def simulate(
 # ------------------------------------------------------------------------------- additions
 
 
+def _suggesting_readers() -> list[Reader]:
+    """Readers whose cards were valid all through 2020 (they suggest titles to buy)."""
+    tz = timezone.get_current_timezone()
+    return list(
+        Reader.objects.filter(
+            category__kind="person",
+            cards__status=CardStatus.VALID,
+            cards__issued_at__lt=dt.datetime(2020, 1, 1, tzinfo=tz),
+            cards__expires_on__gt=dt.date(2021, 1, 1),
+        )
+        .select_related("category")
+        .order_by("pk")[:60]
+    )
+
+
 @transaction.atomic
-def additions_2020_set(*, rng: random.Random, factor: float) -> dict[str, int]:
+def additions_2020_set(
+    *, rng: random.Random, factor: float, done: year2020.AcquisitionsSample | None = None
+) -> dict[str, int]:
     """Sets the acquisition dates and sources of the generated items so that the 2020
     additions have the annual report's mix (scaled by `factor`); every other item was
-    acquired 2000-2019. Returns {source: items added in 2020}."""
+    acquired 2000-2019. The items `done` through the acquisition workflows count towards
+    the mix and are left as they are. Returns {source: items added in 2020}."""
     collections = dict(Collection.objects.values_list("code", "pk"))
-    rows = list(Item.objects.values_list("pk", "collection_id", "acquired_on"))
+    kept = set(done.items) if done is not None else set()
+    rows = [
+        row
+        for row in Item.objects.values_list("pk", "collection_id", "acquired_on")
+        if row[0] not in kept
+    ]
     by_collection: dict[int, list[int]] = defaultdict(list)
     for pk, collection_id, _acquired in rows:
         by_collection[collection_id].append(pk)
@@ -163,10 +197,14 @@ def additions_2020_set(*, rng: random.Random, factor: float) -> dict[str, int]:
     local = by_collection[collections[gen.LOCAL]]
     juvenile = by_collection[collections[gen.JUVENILE]]
     adult = by_collection[collections[gen.ADULT]]
-    want = {source: round(n * factor) for source, n in ADDITIONS_2020.items()}
+    sampled = done.by_source if done is not None else {}
+    want = {
+        source: round(n * factor) - sampled.get(source, 0) for source, n in ADDITIONS_2020.items()
+    }
     want["local_documents"] = min(want["local_documents"], len(local))
     others = want["reader_suggestion"] + want["purchase"] + want["donation"]
-    want_juvenile = min(round(ADDITIONS_2020_JUVENILE * factor), len(juvenile), others)
+    juvenile_target = round(ADDITIONS_2020_JUVENILE * factor) - (done.juvenile if done else 0)
+    want_juvenile = min(juvenile_target, len(juvenile), others)
     want_adult = min(others - want_juvenile, len(adult))
     chosen_other = juvenile[:want_juvenile] + adult[:want_adult]
     rng.shuffle(chosen_other)
@@ -198,6 +236,8 @@ def additions_2020_set(*, rng: random.Random, factor: float) -> dict[str, int]:
     for source in sources:
         counts[source] += 1
     counts["local_documents"] = want["local_documents"]
+    for source, n in sampled.items():
+        counts[source] += n
     return dict(counts)
 
 
