@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from shufang.catalogue.models import Item, ItemStatus
 from shufang.catalogue.states import Trigger, next_status
 from shufang.circulation import errors
+from shufang.circulation.calendar_lock import calendar_lock_shared
 from shufang.circulation.events import circulation_event_record
 from shufang.circulation.models import (
     CirculationChannel,
@@ -40,6 +41,7 @@ from shufang.circulation.models import (
 )
 from shufang.circulation.rules import due_date_for, explain
 from shufang.circulation.selectors import (
+    calendar_point_for,
     holds_bearing_on_checkout,
     item_for_circulation,
     lending_calendar,
@@ -220,6 +222,7 @@ def loan_checkout(
     with transaction.atomic():
         # lock the item row only (not its record or collection, which other desks share)
         item = item_for_circulation(pk=item.pk, lock=True)
+        calendar_lock_shared(calendar_point_for(service_point).pk)
         found = _assess(item=item, reader=reader, service_point=service_point, at=at, card=card)
         if no_block:
             hard = [b for b in found.blocks if isinstance(b, errors.ItemAlreadyOnLoan)]

@@ -19,8 +19,9 @@ same points that move to the same day are moved with one UPDATE, so 50,000 due d
 handful of statements. One audit event
 records the closure with its counts (the calendar exception writes its own), not one per loan.
 
-Known limit: a checkout whose transaction computed its due date before the closure committed
-can still land inside the range; declare closures outside opening hours, or declare again."""
+Checkouts and renewals in flight cannot slip a due date into the range: the closure first
+takes the exclusive calendar lock of the points it closes (`circulation.calendar_lock`).
+Holds trapped while the closure is being declared can still get a shelf expiry inside it."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from shufang.circulation.calendar_lock import calendar_lock_exclusive
 from shufang.circulation.models import (
     OPEN_LOAN_STATUSES,
     Closure,
@@ -171,6 +173,14 @@ def closure_declare(
             _("Only staff responsible for the whole network can close the whole network."),
             permission="network.change",
         )
+    # Before any row is touched: checkouts and renewals in flight at these calendar points
+    # finish first, new ones wait for this closure (see circulation.calendar_lock).
+    calendar_lock_exclusive(
+        home.pk
+        for home in _calendar_points(
+            None if service_point is not None else library, service_point
+        ).values()
+    )
     exception = calendar_exception_add(
         kind=CalendarExceptionKind.CLOSURE,
         start_date=start_date,

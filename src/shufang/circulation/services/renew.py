@@ -19,9 +19,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shufang.circulation import errors
+from shufang.circulation.calendar_lock import calendar_lock_shared
 from shufang.circulation.events import circulation_event_record
 from shufang.circulation.models import EventKind, Hold, HoldStatus, Loan, LoanStatus
-from shufang.circulation.selectors import reader_fines_outstanding, rule_for_transaction
+from shufang.circulation.selectors import (
+    calendar_point_for,
+    reader_fines_outstanding,
+    rule_for_transaction,
+)
 from shufang.circulation.services.blocks import card_blocks, resolve_blocks
 from shufang.circulation.services.checkout import audit_actor, due_date, end_of_day
 from shufang.circulation.states import loan_next
@@ -75,6 +80,8 @@ def loan_renew(
     if actor.user is not None:
         require(actor.user, "circulation.lend")
     with transaction.atomic():
+        # the calendar lock before the loan's row lock, as closures take them
+        calendar_lock_shared(calendar_point_for(loan.service_point).pk)
         loan = (
             Loan.objects.select_for_update(of=("self",))
             .select_related(

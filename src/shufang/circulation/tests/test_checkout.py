@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from shufang.catalogue.models import Item, ItemStatus
 from shufang.circulation import errors
@@ -403,7 +404,10 @@ def test_checkout_uses_a_small_fixed_number_of_queries(
         loan_checkout(
             item=make_item(), reader=reader, service_point=main, actor=clerk_actor, at=now
         )
-    with django_assert_max_num_queries(13):
+    # PostgreSQL adds one: the shared calendar lock against a closure in flight
+    # (circulation.calendar_lock); SQLite needs none
+    allowed = 13 + (1 if connection.vendor == "postgresql" else 0)
+    with django_assert_max_num_queries(allowed):
         loan_checkout(item=item, reader=reader, service_point=main, actor=clerk_actor, at=now)
 
 
