@@ -208,29 +208,14 @@ QUERIES = [
 ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--records", type=int, default=200_000)
-    args = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="shufang-bench-search."))
-    os.environ.setdefault("SHUFANG_DATA_DIR", str(tmp / "data"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shufang.config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def _generate(records: int) -> None:
+    """Insert `records` generated records in bulk, and items for one record in ten."""
     from django.db import connection, transaction
 
-    call_command("migrate", verbosity=0)
     from shufang.catalogue.marc.extract import pinyin_of
     from shufang.catalogue.models import Collection, Record
-    from shufang.catalogue.search.engine import search_records
-    from shufang.catalogue.search.indexing import search_index_rebuild
-    from shufang.catalogue.search.query import SearchQuery, parse_user_query
     from shufang.network.models import Library, LibrarySystem, ServicePoint
 
-    print(f"database: {connection.vendor}, records: {args.records:,}, data: {tmp}")
     rng = random.Random(5)
     system = LibrarySystem.objects.create(code="LJ", name="丽江")
     lib = Library.objects.create(system=system, code="LJ-C", name="丽江市图书馆", kind="city")
@@ -280,7 +265,7 @@ def main() -> None:
     # Titles are runs of vocabulary words: their pinyin is the words' pinyin joined (computed
     # once per word, so a million records generate in well under a minute).
     word_pinyin = {w: pinyin_of(w) for w in ZH}
-    for n in range(args.records):
+    for n in range(records):
         if n % 3:
             words = rng.sample(ZH, rng.randint(2, 4))
             title = "".join(words)
@@ -336,7 +321,7 @@ def main() -> None:
             cursor.executemany(sql, batch)
     from shufang.catalogue.models import Item
 
-    ids = list(Record.objects.values_list("pk", flat=True)[: args.records // 10])
+    ids = list(Record.objects.values_list("pk", flat=True)[: records // 10])
     items = []
     for k, rid in enumerate(ids):
         for j in range(1 + k % 2):
@@ -356,7 +341,48 @@ def main() -> None:
     Item.objects.bulk_create(items, batch_size=2000)
     print(f"generated in {time.perf_counter() - started:.1f} s")
 
-    if connection.vendor == "postgresql":
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument(
+        "--data",
+        help="SQLite data directory to keep and reuse (default: a new temporary one); with"
+        " PostgreSQL the database of SHUFANG_DATABASE_URL is reused the same way",
+    )
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="when the database already holds the records, rebuild the index anyway",
+    )
+    parser.add_argument("--verbose", action="store_true", help="print every query's time")
+    args = parser.parse_args()
+
+    tmp = Path(args.data).resolve().parent if args.data else None
+    if tmp is None:
+        tmp = Path(tempfile.mkdtemp(prefix="shufang-bench-search."))
+    os.environ.setdefault("SHUFANG_DATA_DIR", str(args.data or tmp / "data"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shufang.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from shufang.catalogue.models import Record
+    from shufang.catalogue.search.engine import search_records
+    from shufang.catalogue.search.indexing import search_index_rebuild
+    from shufang.catalogue.search.query import SearchQuery, parse_user_query
+
+    print(f"database: {connection.vendor}, records: {args.records:,}, data: {tmp}")
+    existing = Record.objects.count()
+    if not existing:
+        _generate(args.records)
+    elif existing != args.records:
+        print(f"reusing the {existing:,} records already in the database")
+
+    if connection.vendor == "postgresql" and not existing:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
 
@@ -369,26 +395,30 @@ def main() -> None:
             cursor.execute("PRAGMA page_size")
             return int(pages * cursor.fetchone()[0])
 
-    used_before = _sqlite_used_bytes() if connection.vendor == "sqlite" else 0
-    started, cpu = time.perf_counter(), time.process_time()
-    count = search_index_rebuild()
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(
-        f"index build: {count:,} records in {elapsed:.1f} s = {count / elapsed:,.0f} records/s"
-        f" (this process's CPU: {count / cpu:,.0f} records/s; load average"
-        f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
-    )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE catalogue_searchdocument")
-    if connection.vendor == "sqlite":
-        # No dbstat in this build of SQLite: the index is what the rebuild added to the
-        # database (index table, its B-tree indexes and the FTS5 tables).
-        used = _sqlite_used_bytes()
+    build = not existing or args.rebuild
+    if build:
+        used_before = _sqlite_used_bytes() if connection.vendor == "sqlite" else 0
+        started, cpu = time.perf_counter(), time.process_time()
+        count = search_index_rebuild()
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         print(
-            f"index size: {(used - used_before) / 2**20:,.0f} MiB"
-            f" (database {used / 2**20:,.0f} MiB in use)"
+            f"index build: {count:,} records in {elapsed:.1f} s = {count / elapsed:,.0f} records/s"
+            f" (this process's CPU: {count / cpu:,.0f} records/s; load average"
+            f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
         )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE catalogue_searchdocument")
+        if connection.vendor == "sqlite":
+            # No dbstat in this build of SQLite: the index is what the rebuild added to the
+            # database (index table, its B-tree indexes and the FTS5 tables).
+            used = _sqlite_used_bytes()
+            print(
+                f"index size: {(used - used_before) / 2**20:,.0f} MiB"
+                f" (database {used / 2**20:,.0f} MiB in use)"
+            )
+    elif connection.vendor == "sqlite":
+        print("index size: measured by the run that built it")
     else:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -399,13 +429,17 @@ def main() -> None:
         print(f"index size: {total / 2**20:,.0f} MiB (of which GIN {gin / 2**20:,.0f} MiB)")
 
     statements: dict[str, list[float]] = {}
+    # The statements of the query being timed (printed with --verbose).
+    current: list[tuple[float, str, object]] = []
 
     def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            statements.setdefault(sql[:90], []).append(time.perf_counter() - t0)
+            spent = time.perf_counter() - t0
+            statements.setdefault(sql[:90], []).append(spent)
+            current.append((spent, sql, params))
 
     for text in QUERIES:  # warm-up
         search_records(SearchQuery(expr=parse_user_query(text)))
@@ -415,9 +449,14 @@ def main() -> None:
         load = os.getloadavg()[0]
         with connection.execute_wrapper(timed):
             for text in QUERIES:
+                current.clear()
                 t0 = time.perf_counter()
                 result = search_records(SearchQuery(expr=parse_user_query(text)))
                 timings.append((time.perf_counter() - t0, text, result.total))
+                if args.verbose and round_ == 2:
+                    print(f"{timings[-1][0] * 1000:7.1f} ms {result.total:>8,} hits  {text}")
+                    for spent, sql, params in current:
+                        print(f"    {spent * 1000:6.1f} ms  {sql[:2000]}  {params!r:.300}")
         ms = sorted(t * 1000 for t, _q, _n in timings)
         p50 = statistics.median(ms)
         p95 = ms[int(len(ms) * 0.95) - 1]

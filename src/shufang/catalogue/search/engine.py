@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -104,8 +104,11 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     # 0: facet counts are exact. Otherwise they were counted over this many matches (the
-    # newest records) and scaled to `total`: estimates, to show as "about n".
+    # newest records; on PostgreSQL the first in table order) and scaled to `total`:
+    # estimates, to show as "about n".
     facets_sample: int = 0
+    # PostgreSQL only, over COUNT_EXACT_MAX matches: `total` is an estimate ("about n").
+    total_approximate: bool = False
 
 
 # --- SQL for token expressions ---------------------------------------------------------------
@@ -330,10 +333,17 @@ def _choice_label(choices: Any, value: str) -> str:
         return value
 
 
-def _facets(ids_sql: str, ids_params: list[Any], scale: float) -> dict[str, list[FacetValue]]:
+def _facets(
+    ids_sql: str,
+    ids_params: list[Any],
+    scale: float,
+    record_facets: list[tuple[Any, ...]] | None = None,
+) -> dict[str, list[FacetValue]]:
     """Facet counts over the matches `ids_sql` selects (their record ids), multiplied by
-    `scale`: record facets grouped in SQL over the narrow facet index, holdings facets
-    (service point, collection, available now) from the items of those records, read live."""
+    `scale`: record facets grouped in SQL over the narrow facet index (or tallied from
+    `record_facets`, the matches' (material type, language, year key, class, audience) when
+    the caller has read them already), holdings facets (service point, collection, available
+    now) from the items of those records, read live."""
     out: dict[str, list[FacetValue]] = {}
 
     def scaled(n: int) -> int:
@@ -341,20 +351,29 @@ def _facets(ids_sql: str, ids_params: list[Any], scale: float) -> dict[str, list
 
     narrow = " INDEXED BY catalogue_sd_facets" if connection.vendor == "sqlite" else ""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT f.material_type, f.language, f.year_key, f.clc_class, f.audience, COUNT(*)"
-            f" FROM {SD} f{narrow} WHERE f.record_id IN ({ids_sql}) GROUP BY f.material_type,"
-            " f.language, f.year_key, f.clc_class, f.audience",
-            ids_params,
-        )
+        if record_facets is None:
+            cursor.execute(
+                f"SELECT f.material_type, f.language, f.year_key, f.clc_class, f.audience,"
+                f" COUNT(*) FROM {SD} f{narrow} WHERE f.record_id IN ({ids_sql})"
+                " GROUP BY f.material_type, f.language, f.year_key, f.clc_class, f.audience",
+                ids_params,
+            )
+            grouped_rows = cursor.fetchall()
+        else:
+            grouped_rows = [(*values, n) for values, n in Counter(record_facets).items()]
         tallies: list[Counter[Any]] = [Counter() for _ in range(5)]
-        for *values, n in cursor.fetchall():
+        for *values, n in grouped_rows:
             for tally, value in zip(tallies, values, strict=True):
                 tally[value] += n
         tallies = [Counter({v: scaled(n) for v, n in tally.items()}) for tally in tallies]
+        if record_facets is not None and connection.vendor == "postgresql":
+            # `ids_params` is the array of the ids: probed in the items' record index.
+            in_ids = "i.record_id = ANY(%s)"
+        else:
+            in_ids = f"i.record_id IN ({ids_sql})"
         cursor.execute(
             f"SELECT i.record_id, i.home_service_point_id, i.collection_id, i.status"
-            f" FROM {ITEM} i WHERE i.record_id IN ({ids_sql}) AND i.status NOT IN (%s, %s)",
+            f" FROM {ITEM} i WHERE {in_ids} AND i.status NOT IN (%s, %s)",
             [*ids_params, *GONE],
         )
         available: set[int] = set()
@@ -558,6 +577,208 @@ def _ranked_by_tiers(
     return page
 
 
+# --- PostgreSQL ------------------------------------------------------------------------------
+#
+# A GIN index answers which rows match without reading them, but counting them means visiting
+# each match's heap page (PostgreSQL has no index-only count for GIN): a common word in a
+# million records is 100,000 page visits, far over the time budget. So at most
+# COUNT_EXACT_MAX + 1 matches are read, in one pass through the bitmap of the match index, in
+# table order; up to COUNT_EXACT_MAX they are counted, ranked and faceted exactly from that one
+# read (the same answers as SQLite); over it the total is estimated from how far into the
+# table the last of them lies, facets are counted on them, and the page is read tier by tier
+# (newest first along the year index when that visits fewer rows than the tier holds).
+
+COUNT_EXACT_MAX = 5_000
+# Walk a tier along the year index when the rows the walk is expected to visit, times this,
+# are fewer than the tier's estimated size (tests set 0: always walk, or inf: never).
+WALK_FACTOR = 1.0
+
+_PG_KEYS = {
+    # The Python equivalents of ORDER (rows: record_id, score, year_key, year, title_order,
+    # call_number_order, ...); the sort keys are ASCII, so they order the same here.
+    "relevance": lambda r: (-r[1], -r[2], r[0]),
+    "year": lambda r: (r[3] is None, r[3] or 0, r[0]),
+    "-year": lambda r: (r[3] is None, -(r[3] or 0), r[0]),
+    "title": lambda r: (r[4], r[0]),
+    "call_number": lambda r: (r[5] == "", r[5], r[0]),
+}
+
+
+def _pg_set(cursor: Any, **settings: str) -> None:
+    """Settings for the rest of this (search) transaction only (SET LOCAL): one round trip."""
+    names = list(settings)
+    cursor.execute(
+        "SELECT " + ", ".join("set_config(%s, %s, true)" for _n in names),
+        [v for n in names for v in (n, settings[n])],
+    )
+
+
+def _pg_estimate(cursor: Any, last_block: int, seen: int) -> tuple[int, int]:
+    """(estimated matches, estimated rows) when `seen` matches were found in the table's
+    blocks up to `last_block`: matches are taken to be spread like the rows."""
+    cursor.execute(
+        "SELECT pg_relation_size(%s) / current_setting('block_size')::int,"
+        " GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
+        [SD, SD],
+    )
+    blocks, rows = cursor.fetchone()
+    total = max(seen + 1, round(seen * max(int(blocks), 1) / (last_block + 1)))
+    return total, max(int(rows), total)
+
+
+def _pg_tiers(
+    cursor: Any,
+    where: str,
+    params: list[Any],
+    features: _Features,
+    sample: list[tuple[Any, ...]],
+    total: int,
+    rows_in_table: int,
+    offset: int,
+    limit: int,
+) -> list[tuple[int, float]] | None:
+    """The page of a large match set in relevance order, as `_ranked_by_tiers`, for any
+    condition (phrases and filters too): the exact title / ISBN matches scored, then the
+    matches with every word in the title, then the rest, each newest first; a tier is walked
+    along the year index, stopping at the page, or sorted, whichever should visit fewer rows
+    (its size estimated from the sample). None when the first tier is too large."""
+    score_sql, score_params = _score(features)
+    rows: list[tuple[int, float]] = []
+    not_high: tuple[str, list[Any]] | None = None
+    if features.high is not None:
+        high_sql, high_params = _match(features.high)
+        cursor.execute(
+            f"SELECT sd.record_id, {score_sql}, sd.year_key FROM {SD} sd"
+            f" WHERE ({where}) AND {high_sql} LIMIT %s",
+            [*score_params, *params, *high_params, HIGH_MAX + 1],
+        )
+        found = cursor.fetchall()
+        if len(found) > HIGH_MAX:
+            return None
+        found.sort(key=lambda r: (-r[1], -r[2], r[0]))
+        rows = [(int(r), float(sc)) for r, sc, _y in found]
+        not_high = (f"NOT ({high_sql})", high_params)
+    tiers: list[tuple[str, list[Any], float, float]] = []
+    base_sql = f"({where})" + (f" AND {not_high[0]}" if not_high else "")
+    base_params = [*params, *(not_high[1] if not_high else [])]
+    share = {score: sum(1 for r in sample if r[1] == score) / len(sample) for score in (0, 10)}
+    if features.in_title is not None:
+        title_sql, title_params = _match(features.in_title)
+        tiers.append(
+            (f"{base_sql} AND {title_sql}", [*base_params, *title_params], 10.0, share[10])
+        )
+        tiers.append(
+            (f"{base_sql} AND NOT ({title_sql})", [*base_params, *title_params], 0.0, share[0])
+        )
+    else:
+        tiers.append((base_sql, base_params, 0.0, share[0]))
+    page = rows[offset : offset + limit]
+    skip = max(0, offset - len(rows))
+    for cond, cond_params, score, fraction in tiers:
+        need = limit - len(page)
+        if need <= 0:
+            break
+        estimate = fraction * total
+        walk = (skip + need) * rows_in_table * WALK_FACTOR < estimate * estimate
+        # The planner misjudges how many rows match ANDed token sets (it takes them to be
+        # independent), so the plan is chosen here: along the year index, or through the
+        # match bitmap and sorted.
+        flag = "off" if walk else "on"
+        _pg_set(cursor, enable_bitmapscan=flag, enable_seqscan=flag, enable_sort=flag)
+        cursor.execute(
+            f"SELECT sd.record_id FROM {SD} sd WHERE {cond}"
+            " ORDER BY sd.year_key DESC, sd.record_id LIMIT %s OFFSET %s",
+            [*cond_params, need, skip],
+        )
+        ids = [int(r) for (r,) in cursor.fetchall()]
+        page.extend((r, score) for r in ids)
+        if ids:
+            skip = 0
+        elif skip:
+            # The tier ends before the page starts: how far (deep pages only).
+            cursor.execute(f"SELECT COUNT(*) FROM {SD} sd WHERE {cond}", cond_params)
+            skip = max(0, skip - int(cursor.fetchone()[0]))
+    return page
+
+
+def _search_postgresql(
+    query: SearchQuery,
+    where: str,
+    params: list[Any],
+    sort: str,
+    offset: int,
+    limit: int,
+    features: _Features,
+) -> SearchResult:
+    score_sql, score_params = _score(features) if sort == "relevance" else ("0", [])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # No JIT (it costs tens of ms on these plans and saves nothing), exact bitmaps, one
+        # process (table order must be the same every time), and the first matches read
+        # through the match index's bitmap in table order, never a sequential scan.
+        _pg_set(
+            cursor,
+            jit="off",
+            work_mem="32MB",
+            max_parallel_workers_per_gather="0",
+            synchronize_seqscans="off",
+            enable_seqscan="off",
+            enable_bitmapscan="on",
+            enable_sort="on",
+        )
+        cursor.execute(
+            f"SELECT sd.record_id, {score_sql} AS score, sd.year_key, sd.year, sd.title_order,"
+            " sd.call_number_order, sd.material_type, sd.language, sd.year_key, sd.clc_class,"
+            " sd.audience, (sd.ctid::text::point)[0]::bigint"
+            f" FROM {SD} sd WHERE {where} LIMIT %s",
+            [*score_params, *params, COUNT_EXACT_MAX + 1],
+        )
+        matches = [(int(r[0]), float(r[1]), *r[2:]) for r in cursor.fetchall()]
+        approximate = len(matches) > COUNT_EXACT_MAX
+        page: list[tuple[int, float]] | None = None
+        if not approximate:
+            total = len(matches)
+            ordered = sorted(matches, key=_PG_KEYS[sort])[offset : offset + limit]
+            page = [(r[0], r[1]) for r in ordered]
+        else:
+            matches = matches[:COUNT_EXACT_MAX]
+            total, rows_in_table = _pg_estimate(cursor, int(matches[-1][11]), len(matches))
+            if sort == "relevance" and limit:
+                page = _pg_tiers(
+                    cursor, where, params, features, matches, total, rows_in_table, offset, limit
+                )
+            if page is None:
+                page = []
+                if limit:
+                    cursor.execute(
+                        f"SELECT sd.record_id, {score_sql} AS score FROM {SD} sd WHERE {where}"
+                        f" ORDER BY {ORDER[sort]} LIMIT %s OFFSET %s",
+                        [*score_params, *params, limit, offset],
+                    )
+                    page = [(int(r), float(sc)) for r, sc in cursor.fetchall()]
+    records = Record.objects.in_bulk([r for r, _s in page])
+    hits = [Hit(records[r], sc) for r, sc in page if r in records]
+    facets: dict[str, list[FacetValue]] = {}
+    sample = 0
+    if query.facets and total:
+        counted = matches
+        if len(matches) > FACET_EXACT_MAX or approximate:
+            counted = matches[:FACET_EXACT_MAX]
+            sample = len(counted)
+        facets = _facets(
+            "",
+            [[r[0] for r in counted]],
+            total / len(counted) if sample else 1.0,
+            record_facets=[tuple(r[6:11]) for r in counted],
+        )
+    return SearchResult(
+        total=total,
+        hits=hits,
+        facets=facets,
+        facets_sample=sample,
+        total_approximate=approximate,
+    )
+
+
 def search_records(query: SearchQuery) -> SearchResult:
     """Records matching the query (deleted records never), the page asked for, and facet
     counts over all matches. Unknown sorts fall back to relevance; offset and limit are
@@ -577,6 +798,9 @@ def search_records(query: SearchQuery) -> SearchResult:
     sort = query.sort if query.sort in ORDER else "relevance"
     limit = max(0, min(int(query.limit), MAX_LIMIT))
     offset = max(0, min(int(query.offset), MAX_OFFSET))
+    features = _features(query.expr)
+    if connection.vendor == "postgresql":
+        return _search_postgresql(query, where, params, sort, offset, limit, features)
     # A query that is one token expression without filters is answered from the match index
     # alone (counts, tiers, facets); anything else through the index table.
     pure = _pure_node(query.expr) if query.expr is not None and not fsql else None
@@ -584,7 +808,6 @@ def search_records(query: SearchQuery) -> SearchResult:
         ids_sql, ids_params = _ids(pure)
     else:
         ids_sql, ids_params = f"SELECT sd.record_id FROM {SD} sd WHERE {where}", params
-    features = _features(query.expr)
     with connection.cursor() as cursor:
         _tune(cursor)
         total = _count(cursor, ids_sql, ids_params)

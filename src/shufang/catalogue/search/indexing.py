@@ -180,7 +180,13 @@ def _write(ids: list[int], rows: list[tuple[Any, ...]], *, fresh: bool = False) 
     with connection.cursor() as cursor:
         if not fresh:
             cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", ids)
-        if rows:
+        if rows and connection.vendor == "postgresql":
+            # COPY: several times faster than row-by-row inserts for the bulk rebuild.
+            names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif rows:
             cursor.executemany(_insert_sql(), rows)
 
 

@@ -406,28 +406,62 @@ def page(text: str, **kwargs) -> list[tuple[int, float]]:
     return [(hit.record.pk, hit.score) for hit in result.hits]
 
 
-@pytest.mark.parametrize("walk_min", [0, 10**9])
+@pytest.mark.parametrize("walk", [True, False])
 @pytest.mark.parametrize("text", ["丽江古城", "丽江", "古城 -研究", "lijiang", "纳西 OR 古城"])
 def test_large_result_sets_are_ranked_in_the_same_order_as_scoring_every_match(
-    many_titles, monkeypatch, text, walk_min
+    many_titles, monkeypatch, text, walk
 ):
     from shufang.catalogue.search import engine
 
     # Given every match scored and sorted (the small-set path)
     expected = [page(text, offset=offset, limit=7) for offset in range(0, 42, 7)]
+    total = search_records(SearchQuery(expr=parse_user_query(text), facets=False)).total
     # When the same pages are read tier by tier, each tier along the year index or sorted
+    # (SQLite over TIERS_MIN matches; PostgreSQL over COUNT_EXACT_MAX)
     monkeypatch.setattr(engine, "TIERS_MIN", 0)
-    monkeypatch.setattr(engine, "WALK_MIN", walk_min)
+    monkeypatch.setattr(engine, "WALK_MIN", 0 if walk else 10**9)
+    monkeypatch.setattr(engine, "COUNT_EXACT_MAX", 3)
+    monkeypatch.setattr(engine, "WALK_FACTOR", 0.0 if walk else float("inf"))
     tiered = [page(text, offset=offset, limit=7) for offset in range(0, 42, 7)]
     # Then the pages are the same, scores included
     assert tiered == expected
-    assert (
-        sum(len(p) for p in expected)
-        == search_records(SearchQuery(expr=parse_user_query(text), facets=False)).total
-    )
+    assert sum(len(p) for p in expected) == total
 
 
-def test_facets_of_large_result_sets_are_estimated_from_the_newest_matches(
+@pytest.mark.parametrize("sort", ["year", "-year", "title", "call_number"])
+def test_large_result_sets_are_sorted_in_the_same_order_as_small_ones(
+    many_titles, monkeypatch, sort
+):
+    from shufang.catalogue.search import engine
+
+    expected = [page("丽江", offset=offset, limit=9, sort=sort) for offset in range(0, 45, 9)]
+    monkeypatch.setattr(engine, "COUNT_EXACT_MAX", 3)
+    monkeypatch.setattr(engine, "TIERS_MIN", 0)
+    assert [page("丽江", offset=o, limit=9, sort=sort) for o in range(0, 45, 9)] == expected
+
+
+def test_postgresql_estimates_totals_over_the_exact_count_limit(many_titles, monkeypatch):
+    from django.db import connection
+
+    from shufang.catalogue.search import engine
+
+    exact = search_records(SearchQuery(expr=parse_user_query("丽江")))
+    monkeypatch.setattr(engine, "COUNT_EXACT_MAX", 10)
+    over = search_records(SearchQuery(expr=parse_user_query("丽江")))
+    assert (exact.total, exact.total_approximate, exact.facets_sample) == (40, False, 0)
+    assert [hit.record.pk for hit in over.hits] == [hit.record.pk for hit in exact.hits]
+    if connection.vendor == "postgresql":
+        # Estimated from where the eleventh match lies in the table: at least the eleven read
+        # (the table's size depends on the rows earlier tests left behind).
+        assert (over.total_approximate, over.facets_sample) == (True, 10)
+        assert over.total >= 11
+        assert [(v.value, v.count) for v in over.facets["language"]] == [("chi", over.total)]
+    else:
+        # SQLite counts from its match index alone: always exactly.
+        assert (over.total, over.total_approximate, over.facets_sample) == (40, False, 0)
+
+
+def test_facets_of_large_result_sets_are_estimated_from_a_sample_of_the_matches(
     many_titles, monkeypatch
 ):
     from shufang.catalogue.search import engine

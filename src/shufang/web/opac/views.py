@@ -250,8 +250,11 @@ def search(request: HttpRequest) -> HttpResponse:
     ]
     context.update(
         total=result.total,
+        total_approximate=result.total_approximate,
         rows=[(r, availability.get(r.pk)) for r in records],
         facets=_facet_links(params, result.facets or {}),
+        # Counted on a sample of a large result set and scaled: shown as "about n".
+        facets_approximate=bool(result.facets_sample),
         active_filters=active_filters,
         page=page,
         pages=pages,

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -245,3 +246,47 @@ def test_data_in_pages_is_escaped(net: Network) -> None:
     assert "<script>alert(1)" not in results and "<script>alert(1)" not in record
     assert "&lt;script&gt;alert(1)&lt;/script&gt;红楼梦" in record
     assert "<b>x</b>" not in results
+
+
+def test_facet_counts_of_a_large_result_set_are_shown_as_approximate(
+    net: Network, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    from shufang.catalogue.search import engine
+
+    # Given a result set larger than the facets are counted exactly for
+    build_catalogue(net)
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    exact = client.get("/", {"q": "丽江"}).content.decode()
+    monkeypatch.setattr(engine, "FACET_EXACT_MAX", 1)
+
+    # When the results page is shown
+    sampled = client.get("/", {"q": "丽江"}).content.decode()
+
+    # Then the page says the counts are estimates, and says so only then
+    assert 'id="facets-approximate"' in sampled
+    assert '<span class="count">about 2</span>' in sampled
+    assert 'id="facets-approximate"' not in exact
+    assert '<span class="count">2</span>' in exact
+    assert sorted(titles(sampled)) == sorted(titles(exact)) == ["丽江古城史话", "丽江民歌选"]
+
+
+def test_an_estimated_total_is_shown_as_approximate(
+    net: Network, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    from shufang.catalogue.search import engine
+
+    build_catalogue(net)
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    exact = client.get("/", {"q": "丽江"}).content.decode()
+    monkeypatch.setattr(engine, "COUNT_EXACT_MAX", 1)
+
+    estimated = client.get("/", {"q": "丽江"}).content.decode()
+
+    assert 'id="result-count">2 results' in exact
+    if connection.vendor == "postgresql":
+        # PostgreSQL counts over COUNT_EXACT_MAX matches by estimate.
+        assert re.search(r'id="result-count">about \d+ results', estimated)
+    else:
+        assert 'id="result-count">2 results' in estimated
