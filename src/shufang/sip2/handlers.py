@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shufang.catalogue.models import Item, ItemStatus
+from shufang.catalogue.models import Item, ItemStatus, Record
 from shufang.circulation import errors
 from shufang.circulation.models import (
     OPEN_LOAN_STATUSES,
@@ -155,6 +155,10 @@ NOT_SUPPORTED = gettext_lazy("This is not available at a self-service machine.")
 UNREADABLE = gettext_lazy("The request could not be read; please try again.")
 FAILED = gettext_lazy("Something went wrong; please ask at the desk.")
 CURRENCY_REFUSED = gettext_lazy("Only payments in yuan (CNY) are accepted.")
+TITLE_UNKNOWN = gettext_lazy("No title is called “%(title)s”; please scan the item.")
+TITLE_AMBIGUOUS = gettext_lazy(
+    "Several titles are called “%(title)s”; please scan the item or ask at the desk."
+)
 
 
 def refusal(request_code: str, screen: str, *, request: Any = None) -> p.Response:
@@ -906,16 +910,39 @@ def handle_item_status_update(session: Session, msg: p.ItemStatusUpdate) -> p.Re
 # ------------------------------------------------------------------------- holds, fees
 
 
+def _record_by_title(title: str) -> Record:
+    """The one record whose title is exactly `title` (a hold asked for by AJ, no item);
+    refused when none or several are."""
+    title = title.strip()
+    found = list(
+        Record.objects.filter(title=title, deleted_at__isnull=True)
+        .defer("marc", "marc_original")
+        .order_by("pk")[:2]
+    )
+    if not found:
+        raise ShufangError(_text(TITLE_UNKNOWN) % {"title": title})
+    if len(found) > 1:
+        raise ShufangError(_text(TITLE_AMBIGUOUS) % {"title": title})
+    return found[0]
+
+
 def handle_hold(session: Session, msg: p.Hold) -> p.Response:
     """+ places a hold on the title of the item scanned (or on that copy with hold type 3),
     - cancels the reader's hold on it, * changes its pickup point (BS, a service point
-    code). Without BS the pickup point is the building the device belongs to."""
+    code). Without BS the pickup point is the building the device belongs to. Without an
+    item (AB), the title (AJ) names the record when exactly one record has that title."""
     account = session.account
     assert account is not None
     found = _require_patron(session, msg.patron_id, msg.patron_password)
     item = _item(msg.item_id)
-    if item is None:
+    if item is not None:
+        record = item.record
+    elif (msg.item_id or "").strip() or not (msg.title or "").strip():
         raise ShufangError(UNKNOWN_ITEM)
+    elif msg.hold_type == p.HoldType.SPECIFIC_COPY:
+        raise ShufangError(_("A hold on one copy needs the item's barcode."))
+    else:
+        record = _record_by_title(msg.title or "")
     pickup = calendar_point_for(account.service_point)
     if msg.pickup_location:
         chosen = ServicePoint.objects.filter(code=msg.pickup_location.strip()).first()
@@ -925,13 +952,13 @@ def handle_hold(session: Session, msg: p.Hold) -> p.Response:
     reader = found.reader
     open_hold = Hold.objects.filter(
         reader=reader,
-        record_id=item.record_id,
+        record_id=record.pk,
         status__in=(HoldStatus.WAITING, HoldStatus.IN_TRANSIT, HoldStatus.READY),
     ).first()
     if msg.hold_mode == p.HoldMode.ADD:
         hold = hold_place(
             reader=reader,
-            record=item.record,
+            record=record,
             pickup_service_point=pickup,
             actor=session.actor,
             channel=SELF_SERVICE,
@@ -969,8 +996,8 @@ def handle_hold(session: Session, msg: p.Hold) -> p.Response:
         pickup_location=pickup.code,
         institution_id=msg.institution_id or account.institution_id,
         patron_id=msg.patron_id,
-        item_id=item.barcode,
-        title=_title(item),
+        item_id=item.barcode if item is not None else None,
+        title=record.title,
         screen_message=(screen,),
     )
 

@@ -13,7 +13,14 @@ from shufang.circulation.models import CirculationChannel, Hold, HoldStatus, Loa
 from shufang.core.models import AuditEvent
 from shufang.readers.models import CardStatus
 from shufang.sip2 import protocol as p
-from shufang.sip2.handlers import BAD_PIN, NOT_LOGGED_IN, Session, handle
+from shufang.sip2.handlers import (
+    BAD_PIN,
+    NOT_LOGGED_IN,
+    TITLE_AMBIGUOUS,
+    TITLE_UNKNOWN,
+    Session,
+    handle,
+)
 
 from .conftest import PIN
 
@@ -281,6 +288,50 @@ def test_hold_places_a_hold_on_the_title(session, card, other_card, item):
     hold = Hold.objects.get()
     assert (response.ok, response.queue_position, response.pickup_location) == (True, 1, "LJ-MAIN")
     assert (hold.reader_id, hold.channel) == (card.reader_id, CirculationChannel.SELF_SERVICE)
+
+
+def hold_by_title(card, title):
+    return p.Hold(
+        hold_mode=p.HoldMode.ADD,
+        transaction_date=WHEN,
+        institution_id="LJ",
+        patron_id=card.number,
+        patron_password=PIN,
+        title=title,
+    )
+
+
+def test_hold_by_title_places_a_hold_on_the_one_record_so_called(session, card, other_card, item):
+    handle(session, checkout(other_card, item))
+
+    response = handle(session, hold_by_title(card, " 活着 "))
+
+    hold = Hold.objects.get()
+    assert (response.ok, response.item_id, response.title) == (True, None, "活着")
+    assert (hold.reader_id, hold.record_id) == (card.reader_id, item.record_id)
+
+
+def test_hold_by_a_title_two_records_share_is_refused_and_nothing_is_placed(
+    session, card, other_card, item
+):
+    from shufang.catalogue.models import Record
+
+    Record.objects.create(title="活着", authors="另一位作者")
+    handle(session, checkout(other_card, item))
+
+    response = handle(session, hold_by_title(card, "活着"))
+
+    assert response.ok is False
+    assert response.screen_message == (zh(TITLE_AMBIGUOUS) % {"title": "活着"},)
+    assert Hold.objects.count() == 0
+
+
+def test_hold_by_a_title_no_record_has_is_refused(session, card, item):
+    response = handle(session, hold_by_title(card, "活"))
+
+    assert response.ok is False
+    assert response.screen_message == (zh(TITLE_UNKNOWN) % {"title": "活"},)
+    assert Hold.objects.count() == 0
 
 
 def test_nothing_but_sc_status_is_answered_before_login(device, card, item):
