@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -70,6 +71,7 @@ log = logging.getLogger("shufang.sip2")
 
 CURRENCY = "CNY"
 LIST_DEFAULT = 50  # summary list entries when the device gives no BP/BQ range
+SEEN_EVERY = 60.0  # seconds between `device_seen` calls for one connection
 SELF_SERVICE = CirculationChannel.SELF_SERVICE
 
 SIP_LANGUAGE = {"zh-hans": p.Language.CHINESE, "en": p.Language.ENGLISH}
@@ -83,6 +85,7 @@ class Session:
     peer: str = ""
     account: DeviceAccount | None = None
     last_response: bytes | None = None
+    seen_at: float | None = None  # time.monotonic() when `device_seen` last ran for it
     _salt: bytes = dataclasses.field(default_factory=lambda: os.urandom(16))
     _verified: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
@@ -373,7 +376,12 @@ def handle_sc_status(session: Session, msg: p.SCStatus) -> p.Response:
             institution_id="",
             supported_messages=_supported(None),
         )
-    device_seen(account=account)
+    now = time.monotonic()
+    if session.seen_at is None or now - session.seen_at >= SEEN_EVERY:
+        # device_seen writes at most once a minute anyway; skipping the statement spares
+        # SQLite's single writer one write lock per keep-alive of every idle kiosk
+        device_seen(account=account)
+        session.seen_at = now
     point = account.service_point
     return p.ACSStatus(
         online_status=True,

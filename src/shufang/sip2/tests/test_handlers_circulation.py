@@ -334,6 +334,23 @@ def test_hold_by_a_title_no_record_has_is_refused(session, card, item):
     assert Hold.objects.count() == 0
 
 
+def test_sc_status_records_the_device_seen_once_a_minute_per_connection(session, device):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shufang.sip2.models import DeviceAccount
+
+    with CaptureQueriesContext(connection) as first:
+        handle(session, p.SCStatus())
+    with CaptureQueriesContext(connection) as again:
+        answer = handle(session, p.SCStatus())
+
+    assert answer.online_status is True
+    assert len(first.captured_queries) == 1  # the conditional UPDATE of last_seen_at
+    assert len(again.captured_queries) == 0
+    assert DeviceAccount.objects.get(pk=device.pk).last_seen_at is not None
+
+
 def test_nothing_but_sc_status_is_answered_before_login(device, card, item):
     anonymous = Session(peer="127.0.0.1")
 
