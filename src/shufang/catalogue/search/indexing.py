@@ -29,6 +29,11 @@ FTS_DELETE_TRIGGER_SQL = (
     f" INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, doc)"
     " VALUES ('delete', old.record_id, old.doc); END"
 )
+FTS_INSERT_TRIGGER = "catalogue_sd_fts_insert"
+FTS_INSERT_TRIGGER_SQL = (
+    f"CREATE TRIGGER {FTS_INSERT_TRIGGER} AFTER INSERT ON catalogue_searchdocument BEGIN"
+    f" INSERT INTO {FTS_TABLE} (rowid, doc) VALUES (new.record_id, new.doc); END"
+)
 COLUMNS = (
     "record_id",
     "doc",
@@ -233,22 +238,57 @@ def search_index_on_commit(record_ids: Iterable[int]) -> None:
 
 def search_index_rebuild(*, progress: Progress | None = None) -> int:
     """Empty the index and index every record again; returns the number indexed.
-    `progress(done, total)` is called after each chunk."""
-    table = SearchDocument._meta.db_table
+    `progress(done, total)` is called after each chunk.
+
+    SQLite: one transaction (readers see the old index until it commits, and an interrupted
+    rebuild leaves it as it was); the FTS5 table is not fed row by row through the insert
+    trigger but built once from the index table at the end ('rebuild': one pass, no
+    incremental segment merges), and the trigger is made again in the same transaction.
+    PostgreSQL: chunks of REBUILD_CHUNK records, COPY, and the GIN index built at the end."""
     ids = list(
         Record.objects.filter(deleted_at__isnull=True).order_by("pk").values_list("pk", flat=True)
     )
+    if connection.vendor == "sqlite":
+        _rebuild_sqlite(ids, progress)
+    else:
+        _rebuild_chunked(ids, progress)
+    if progress is not None and not ids:
+        progress(0, 0)
+    return len(ids)
+
+
+def _rebuild_sqlite(ids: list[int], progress: Progress | None) -> None:
+    table = SearchDocument._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = int(cursor.fetchone()[0])
+        # 256 MiB of page cache while the index table and its B-trees are written.
+        cursor.execute("PRAGMA cache_size = -262144")
+        try:
+            # Emptied at once, not row by row through the delete trigger.
+            cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_DELETE_TRIGGER}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_INSERT_TRIGGER}")
+            cursor.execute(f"DELETE FROM {table}")
+            done = 0
+            for start in range(0, len(ids), REBUILD_CHUNK):
+                chunk = ids[start : start + REBUILD_CHUNK]
+                _write(chunk, _rows(chunk), fresh=True)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, len(ids))
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
+            cursor.execute(FTS_DELETE_TRIGGER_SQL)
+            cursor.execute(FTS_INSERT_TRIGGER_SQL)
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {cache_size}")
+
+
+def _rebuild_chunked(ids: list[int], progress: Progress | None) -> None:
+    table = SearchDocument._meta.db_table
     # Outside a transaction only: inside one (tests), deferred constraint checks forbid it.
     postgresql = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # Emptied at once, not row by row through the delete trigger.
-            cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_DELETE_TRIGGER}")
-            cursor.execute(f"DELETE FROM {table}")
-            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
-            cursor.execute(FTS_DELETE_TRIGGER_SQL)
-        else:
-            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(f"DELETE FROM {table}")
     if postgresql:
         # Building the GIN index once over all rows is several times cheaper than updating
         # it row by row; it is made again whatever happens.
@@ -273,6 +313,3 @@ def search_index_rebuild(*, progress: Progress | None = None) -> int:
                 )
                 cursor.execute("RESET maintenance_work_mem")
                 cursor.execute(f"ANALYZE {table}")
-    if progress is not None and not ids:
-        progress(0, 0)
-    return len(ids)

@@ -92,3 +92,57 @@ def test_marc_import_indexes_each_batch(actor, django_capture_on_commit_callback
 
     assert SearchDocument.objects.count() == 2
     assert titles("雪山") == ["玉龙雪山"]
+
+
+def test_rebuild_finds_the_same_as_indexing_record_by_record_and_keeps_the_index_in_step():
+    from django.db import connection
+
+    from shufang.catalogue.search.indexing import (
+        FTS_TABLE,
+        search_index_rebuild,
+        search_index_records,
+    )
+
+    # Given records indexed one batch at a time (through the insert trigger on SQLite)
+    made = [
+        Record.objects.create(title=title, title_sort=title, year=year)
+        for title, year in [
+            ("丽江古城史话", 2005),
+            ("纳西东巴文化研究", 2001),
+            ("A History of Lijiang", 1999),
+            ("玉龙雪山", 2012),
+        ]
+    ]
+    search_index_records([r.pk for r in made])
+    queries = ["丽江", "lijiang", "纳西 OR 玉龙", "history", "ljgc"]
+    incremental = {q: titles(q) for q in queries}
+
+    # When the whole index is rebuilt
+    count = search_index_rebuild()
+
+    # Then it finds exactly the same, and the match index holds exactly the index rows
+    assert count == 4
+    assert {q: titles(q) for q in queries} == incremental
+    assert incremental["丽江"] == ["丽江古城史话"]
+    assert incremental["纳西 OR 玉龙"] == ["玉龙雪山", "纳西东巴文化研究"]
+    assert SearchDocument.objects.count() == 4
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # Checks the FTS5 index against its content table; raises when they differ.
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('integrity-check', 1)"
+            )
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                " AND name LIKE 'catalogue_sd_fts_%' ORDER BY name"
+            )
+            assert [n for (n,) in cursor.fetchall()] == [
+                "catalogue_sd_fts_delete",
+                "catalogue_sd_fts_insert",
+                "catalogue_sd_fts_update",
+            ]
+    # And the triggers keep it current afterwards
+    later = Record.objects.create(title="丽江民歌选", title_sort="丽江民歌选", year=2018)
+    search_index_records([later.pk])
+    made[0].delete()
+    assert titles("丽江") == ["丽江民歌选"]
