@@ -4,9 +4,16 @@ What happens, in order (see docs/decisions/0007-demo-simulation.md for why):
 
 1. The epidemic: `closure_declare` closes the city library 2020-01-24 to 2020-04-06, and
    `service_mode_set` puts its main building in closed-stack lending 2020-04-07 to 2020-07-19.
-2. The 2020 additions: the generated collection's acquisition dates and sources are set so
-   that the year's additions match the annual report's mix (suggestions, purchase, local
-   documents, donations; juvenile share); the rest were acquired before 2020.
+2. The rest of the reference year (`demo.year2020`): the programme (series, events planned
+   when the service modes allow them and then held, the film series since 2016, awards), the
+   ledgers (media, group visits, venue use, website, staff, funded projects, training), the
+   WeChat exports, e-books owned, the 2019 and 2020 book budgets, the serial subscriptions,
+   and a sample of 2020's additions through suggestion, approval, order and receipt, an
+   ordinary purchase, local documents and a donation.
+   Then the 2020 additions: the generated collection's acquisition dates and sources are set
+   so that the year's additions, with the sample, match the annual report's mix
+   (suggestions, purchase, local documents, donations; juvenile share); the rest were
+   acquired before 2020.
 3. The recruit camp's deposit: `deposit_create` and `deposit_lend` for a first crate through
    the real services, the rest of the 2,400 items through the history replay.
 4. The two years of lending: the simulator chooses, day by day and service point by service
@@ -16,6 +23,8 @@ What happens, in order (see docs/decisions/0007-demo-simulation.md for why):
    `circulation.services.history.loans_history_replay` (the rules, calendars and closures
    apply there), while a sample of a few hundred transactions goes through `loan_checkout`,
    `loan_renew` and `loan_checkin` themselves, and a few readers place holds (`hold_place`).
+   The years' top borrowers are then asked to be named in the borrowing ranking
+   (`consent_set`).
 
 At scales other than the default the targets shrink in proportion (`factor`): the figures
 stay consistent with one another, not equal to the report's.
@@ -151,6 +160,7 @@ def simulate(
     summary.acquisitions_sample = sum(sample.by_source.values())
     progress("simulation", 2, 3)
     _lending(rng=rng, factor=factor, actor=actor, summary=summary)
+    year2020.ranking_consents_make(years=(2019, 2020), actor=actor, rng=random.Random(seed + 23))
     summary.visits = visits_import(rng=rng, factor=factor, actor=actor)
     progress("simulation", 3, 3)
     return summary

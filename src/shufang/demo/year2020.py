@@ -29,6 +29,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from shufang.acquisitions.errors import AlreadyHeld
 from shufang.acquisitions.models import BudgetLine, Fund, Order, Vendor
 from shufang.acquisitions.services.budgets import budget_line_create, fund_create, vendor_create
 from shufang.acquisitions.services.donations import (
@@ -542,6 +543,17 @@ def ledgers_make(*, library: Library, actor: Actor, rng: random.Random) -> None:
                 published_on=day,
                 title=f"丽江市图书馆 {day:%m 月 %d 日}报道 {i + 1}",
             )
+    # 2019 (for the year on year): 48 reports, the last on 2019-12-30
+    for level, n in (("city", 30), ("province", 14), ("national", 3)):
+        for i in range(n):
+            day = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(360))
+            add(
+                "media_report",
+                outlet=rng.choice(OUTLETS[level]),
+                level=level,
+                published_on=day,
+                title=f"丽江市图书馆 {day:%m 月 %d 日}报道 {i + 1}",
+            )
     add(
         "media_report",
         outlet="丽江网",
@@ -635,9 +647,9 @@ def wechat_make(*, library: Library, actor: Actor, rng: random.Random) -> None:
         path = Path(folder) / "wechat-users.csv"
         lines = ["月份,累计关注人数,新关注人数"]
         previous = months[0][1] - 60
-        for month, followers in months:
-            lines.append(f"{month:%Y-%m},{followers},{followers - previous}")
-            previous = followers
+        for first_day, total in months:
+            lines.append(f"{first_day:%Y-%m},{total},{total - previous}")
+            previous = total
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         wechat_months_import(path=path, library=library, account=WECHAT_ACCOUNT, actor=actor)
         posts = Path(folder) / "wechat-posts.csv"
@@ -823,7 +835,7 @@ SUGGESTED_TITLES = [
     ("纳西族东巴文化概论", "郭大烈", False),
     ("乡土中国", "费孝通", False),
     ("万物有灵", "李元胜", False),
-    ("小章鱼盖房子", "佚名", True),
+    ("青铜葵花", "曹文轩", True),
     ("会讲故事的地球", "佚名", True),
     ("米小圈上学记", "北猫", True),
     ("小猪唏哩呼噜", "孙幼军", True),
@@ -864,9 +876,19 @@ def acquisitions_make(
         left[source] = left.get(source, 0) - n
         return n
 
-    budget_make(library=library, year=2019, actor=actor)
+    lines_2019 = budget_make(library=library, year=2019, actor=actor)
     lines = budget_make(library=library, year=2020, actor=actor)
     vendor = vendor_create(code="XH", name="丽江新华书店", kind="bookshop", actor=actor)
+    # 2019's round had a few titles fewer than 2020's
+    subscriptions_make(
+        year=2019,
+        vendor=vendor,
+        budget_line=lines_2019["periodicals"],
+        service_point=main,
+        actor=actor,
+        periodicals=198,
+        newspapers=30,
+    )
     subscriptions_make(
         year=2020, vendor=vendor, budget_line=lines["periodicals"], service_point=main, actor=actor
     )
@@ -900,18 +922,23 @@ def acquisitions_make(
         if copies == 0:
             break
         day = dt.date(2020, 5, 4) + dt.timedelta(days=rng.randrange(60))
-        suggestion = suggestion_submit(
-            reader=readers[n],
-            library=library,
-            channel="account",
-            actor=actor,
-            title=title,
-            authors=author,
-            publisher="人民文学出版社" if not is_juvenile else "少年儿童出版社",
-            year=2020,
-            price=Decimal(rng.randrange(25, 60)),
-            at=_at(day, 20),
-        )
+        try:
+            suggestion = suggestion_submit(
+                reader=readers[n],
+                library=library,
+                channel="account",
+                actor=actor,
+                title=title,
+                authors=author,
+                publisher="人民文学出版社" if not is_juvenile else "少年儿童出版社",
+                year=2020,
+                price=Decimal(rng.randrange(25, 60)),
+                at=_at(day, 20),
+            )
+        except AlreadyHeld:
+            # the reader is told to place a hold instead: nothing is bought
+            left[AcquisitionSource.READER_SUGGESTION] += copies
+            continue
         line = suggestion_approve(
             suggestion=suggestion,
             order=order,
@@ -1001,6 +1028,45 @@ def acquisitions_make(
     for item in received:
         item_set_status(item=item, to=ItemStatus.AVAILABLE, trigger="catalogued", actor=actor)
     return AcquisitionsSample(by_source=counts, juvenile=young, items=[i.pk for i in received])
+
+
+def ranking_consents_make(
+    *, years: tuple[int, ...], actor: Actor, rng: random.Random, top: int = 30
+) -> int:
+    """Before each year's 借阅之星 selection the library asks the year's `top` borrowers
+    whether they may be named in the ranking; about seven in ten agree (`consent_set`). Run
+    after the lending. Returns the consents granted."""
+    from django.db.models import Count
+
+    from shufang.circulation.models import Loan
+    from shufang.readers.models import ConsentKind
+    from shufang.readers.services import consent_set
+
+    tz = timezone.get_current_timezone()
+    asked: set[int] = set()
+    granted = 0
+    for year in years:
+        ranked = (
+            Loan.objects.filter(
+                checked_out_at__gte=dt.datetime(year, 1, 1, tzinfo=tz),
+                checked_out_at__lt=dt.datetime(year + 1, 1, 1, tzinfo=tz),
+                reader__category__kind="person",
+            )
+            .values("reader_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "reader_id")
+            .values_list("reader_id", flat=True)[:top]
+        )
+        for reader in Reader.objects.filter(pk__in=list(ranked)).order_by("pk"):
+            if reader.pk in asked:
+                continue
+            asked.add(reader.pk)
+            if rng.random() < 0.7:
+                consent_set(
+                    reader=reader, kind=ConsentKind.NAMED_IN_RANKINGS, granted=True, actor=actor
+                )
+                granted += 1
+    return granted
 
 
 def reference_year_make(

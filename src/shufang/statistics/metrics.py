@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shufang.acquisitions.selectors import PURCHASED_SOURCES, SERIAL_TYPES, spending_by_budget_line
@@ -603,6 +604,59 @@ def event_attendance(period: Period, scope: Scope) -> int:
     return prog.event_attendance(
         start=period.start, end=period.end, online=False, library=scope.library
     )
+
+
+@metric("events.attendance_by_kind", _("Event attendance by kind"), headline=False)
+def event_attendance_by_kind(period: Period, scope: Scope) -> dict[str, int]:
+    """Attendance of the offline events held, by kind (lectures, open classes, story
+    sessions, ceremonies, films...): head-count, else checked-in registrations. Kinds with
+    no event held are left out; the values sum to events.attendance."""
+    held = (
+        prog.events_held(start=period.start, end=period.end, online=False, library=scope.library)
+        .values_list("kind", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return {
+        kind: prog.event_attendance(
+            start=period.start, end=period.end, kind=kind, online=False, library=scope.library
+        )
+        for kind in sorted(set(held))
+    }
+
+
+@metric("events.series", _("Event series"), headline=False)
+def event_series(period: Period, scope: Scope) -> dict[str, dict[str, Any]]:
+    """The numbered series (天雨流芳文化讲坛, 丽图公开课, 故事会, 周末电影) by code: events
+    held in the period with their numbers and days, how many the series has had since it
+    began up to the period's end (its numbering counts the events before the system), and the
+    attendance recorded for it since it began (per library)."""
+    from shufang.programmes.models import Series
+
+    rows = Series.objects.order_by("code")
+    if scope.library_id is not None:
+        rows = rows.filter(library_id=scope.library_id)
+    out: dict[str, dict[str, Any]] = {}
+    for series in rows:
+        held = prog.events_held(start=period.start, end=period.end, series=series).order_by(
+            "number"
+        )
+        numbers = [
+            [number, timezone.localtime(starts).date().isoformat()]
+            for number, starts in held.values_list("number", "starts_at")
+        ]
+        out[series.code] = {
+            "name": series.name,
+            "kind": series.kind,
+            "held": len(numbers),
+            "numbers": numbers,
+            "attendance": prog.event_attendance(start=period.start, end=period.end, series=series),
+            "since_start": prog.series_total(series=series, until=period.end),
+            "attendance_since_start": prog.event_attendance(
+                start=dt.date(1900, 1, 1), end=period.end, series=series
+            ),
+        }
+    return out
 
 
 @metric("awards.readers", _("Awards to readers"))

@@ -8,13 +8,14 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from shufang.catalogue.models import AcquisitionSource
-from shufang.programmes.models import EventKind
+from shufang.programmes.models import AwardKind, EventKind
 from shufang.statistics import charts
 from shufang.statistics.metrics import REGISTRY
 from shufang.statistics.models import ReportSection
@@ -79,7 +80,7 @@ def _yoy(report: AnnualReport, keys: list[str]) -> list[list[Any]]:
     by_key = {row[0]: row for row in report.headline_rows()}
     for key in keys:
         _k, label, now, before, change = by_key[key]
-        rows.append([str(label), _fmt(now), _fmt(before), _change(change)])
+        rows.append([str(label), _headline(now), _headline(before), _change(change)])
     return rows
 
 
@@ -170,9 +171,41 @@ def blocks(report: AnnualReport, images: dict[str, bytes] | None = None) -> list
                 [_("Film screenings"), _fmt(f["events.films"])],
                 [_("Events in total"), _fmt(f["events.total"])],
                 [_("Attendance (offline)"), _fmt(f["events.attendance"])],
+            ]
+            + [
+                [
+                    _("Offline activities: %(kind)s (attendance)") % {"kind": _kind_label(k)},
+                    f"{_fmt(n)} ({_fmt(f['events.attendance_by_kind'].get(k, 0))})",
+                ]
+                for k, n in f["events.offline"]["by_kind"].items()
             ],
         )
     )
+    series = [
+        [
+            _("Series"),
+            _("Held (numbers)"),
+            _("Attendance"),
+            _("Since the series began"),
+            _("Attendance since it began"),
+        ]
+    ]
+    for row in f["events.series"].values():
+        if not row["held"]:
+            continue
+        numbers = [n for n, _day in row["numbers"]]
+        span = f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+        series.append(
+            [
+                row["name"],
+                f"{row['held']} ({span})",
+                _fmt(row["attendance"]),
+                _fmt(row["since_start"]),
+                _fmt(row["attendance_since_start"]),
+            ]
+        )
+    if len(series) > 1:
+        out.append(Block("table", rows=series))
     out.append(Block("image", image=images["events_by_kind"]))
     out.append(Block("heading2", _("Outreach and the branch network")))
     text(ReportSection.OUTREACH)
@@ -221,6 +254,31 @@ def blocks(report: AnnualReport, images: dict[str, bytes] | None = None) -> list
             ],
         )
     )
+    out.append(Block("heading2", _("Staff and funding")))
+    posts, funding = f["staff"], f["funding.projects"]
+    budget_now, budget_before = f["budget.books"], report.previous["budget.books"]
+    out.append(
+        Block(
+            "table",
+            rows=[
+                [_("Figure"), str(report.year)],
+                [
+                    _("Authorised posts (filled / vacant)"),
+                    f"{posts.get('authorised', 0)} ({posts.get('filled', 0)} / "
+                    f"{posts.get('vacant', 0)})",
+                ],
+                [
+                    _("Book budget (the year before)"),
+                    f"{_money(budget_now['amount'])} ({_money(budget_before['amount'])})",
+                ],
+                [
+                    _("Funded projects (amount)"),
+                    f"{funding['count']} ({_money(funding['amount'])})",
+                ],
+            ]
+            + [[p["name"], _money(p["amount"])] for p in funding["projects"]],
+        )
+    )
     out.append(Block("heading", _("2. Epidemic response")))
     text(ReportSection.EPIDEMIC)
     spans = [[_("From"), _("To"), _("Service"), _("Reason")]]
@@ -242,7 +300,8 @@ def blocks(report: AnnualReport, images: dict[str, bytes] | None = None) -> list
     out.append(
         Block(
             "table",
-            rows=[[_("Awards to readers"), _("Count")]] + [[k, _fmt(v)] for k, v in awards.items()],
+            rows=[[_("Awards to readers"), _("Count")]]
+            + [[_award_label(k), _fmt(v)] for k, v in awards.items()],
         )
     )
     out.append(Block("heading2", _("Evaluation indicators")))
@@ -268,6 +327,30 @@ def blocks(report: AnnualReport, images: dict[str, bytes] | None = None) -> list
     ]
     out.append(Block("table", rows=checks))
     return out
+
+
+def _headline(value: Any) -> str:
+    """A headline figure; amounts (kept as decimal strings) shown as yuan."""
+    return _money(value) if isinstance(value, str) else _fmt(value)
+
+
+def _kind_label(kind: str) -> str:
+    return str(EventKind(kind).label) if kind in EventKind.values else kind
+
+
+def _award_label(kind: str) -> str:
+    if kind == "total":
+        return _("Total")
+    return str(AwardKind(kind).label) if kind in AwardKind.values else kind
+
+
+def _money(value: Any) -> str:
+    """Yuan without the cents when there are none: 1,520,000."""
+    try:
+        amount = Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return str(value)
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
 
 
 def indicator_rows(report: AnnualReport) -> list[list[Any]]:

@@ -150,6 +150,21 @@ def consistency_checks(
             f["media.reports"]["total"]
             == sum(v for k, v in f["media.reports"].items() if k != "total"),
         ),
+        Check(
+            "attendance_by_kind",
+            _("Event attendance = sum of attendance by kind"),
+            f["events.attendance"],
+            sum(f["events.attendance_by_kind"].values()),
+            f["events.attendance"] == sum(f["events.attendance_by_kind"].values()),
+        ),
+        Check(
+            "awards_by_kind",
+            _("Awards to readers = sum of awards by kind"),
+            f["awards.readers"].get("total", 0),
+            sum(v for k, v in f["awards.readers"].items() if k != "total"),
+            f["awards.readers"].get("total", 0)
+            == sum(v for k, v in f["awards.readers"].items() if k != "total"),
+        ),
     ]
 
 
