@@ -5,6 +5,7 @@ compared. Slow: run with `pytest -m slow src/shufang/demo`; skipped otherwise.""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from decimal import Decimal
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,8 @@ def report(request, django_db_setup, django_db_blocker) -> Any:
     with django_db_blocker.unblock():
         demo_build(scale="small")
         out = io.StringIO()
-        call_command("report", "annual", "--year", "2020", "--format", "json", stdout=out)
+        with contextlib.redirect_stdout(out):  # the command writes the JSON to sys.stdout
+            call_command("report", "annual", "--year", "2020", "--format", "json")
     yield json.loads(out.getvalue())
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
