@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shufang.acquisitions.errors import AlreadyHeld
 from shufang.acquisitions.models import BudgetLine, Fund, Order, Vendor
@@ -143,7 +144,10 @@ def _planned_then_held(
         **fields,
     )
     if event.suspended:
-        raise Conflict(f"{title}: planned on a day its venue holds no events ({start:%Y-%m-%d})")
+        raise Conflict(
+            _("%(title)s: planned on a day its venue holds no events (%(day)s).")
+            % {"title": title, "day": f"{start:%Y-%m-%d}"}
+        )
     changes: dict[str, Any] = {"status": EventStatus.HELD}
     if head_count is not None:
         changes["head_count"] = head_count
