@@ -1,7 +1,8 @@
 """The demo's 2020 annual report against the reference table of the metrics spec
 (shared/spec/annual-report-metrics.md): the default-scale demo is built once (about 70-90 s),
 then `shufang report annual --year 2020 --format json` is read and every reference figure
-compared. Slow: run with `pytest -m slow src/shufang/demo`; skipped otherwise."""
+compared. Marked slow (about two minutes): the test command runs it on both databases;
+leave it out while iterating with `-m "not slow"`."""
 
 from __future__ import annotations
 
@@ -18,9 +19,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 @pytest.fixture(scope="module")
-def report(request, django_db_setup, django_db_blocker) -> Any:
-    if "slow" not in (request.config.option.markexpr or ""):
-        pytest.skip("builds the default-scale demo: run with -m slow")
+def report(django_db_setup, django_db_blocker) -> Any:
     from shufang.demo.services import demo_build
 
     with django_db_blocker.unblock():
