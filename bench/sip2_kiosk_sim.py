@@ -77,6 +77,7 @@ class Kiosk:
     items: list[str]
     turn: int = 0  # transactions done: where the loop goes on in the next phase
     latencies: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)  # intended send times, same order
     errors: list[str] = field(default_factory=list)
 
 
@@ -269,6 +270,7 @@ async def kiosk_loop(kiosk: Kiosk, conn: AsyncConnection, pacer: Pacer, pin: str
                 await asyncio.sleep(wait)
             answer = await conn.request(kiosk_step(kiosk, pin))
             kiosk.latencies.append(latency(intended=intended, received=clock()))
+            kiosk.sent_at.append(intended - pacer.start)
             kiosk.turn += 1
             error = answer_error(answer)
             if error is not None:
@@ -284,6 +286,7 @@ class Phase:
     rate: float
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     cpu_self: float = 0.0
     cpu_server: float | None = None
@@ -303,6 +306,13 @@ class Phase:
         print(
             f"    latency p50 {ms[0]:.1f} ms, p95 {ms[1]:.1f} ms, p99 {ms[2]:.1f} ms, "
             f"max {ms[3]:.1f} ms, mean {statistics.fmean(lat) * 1000 if lat else 0:.1f} ms"
+        )
+        windows: dict[int, list[float]] = {}
+        for at, lat_ in zip(self.sent_at, lat, strict=True):
+            windows.setdefault(int(at // 10), []).append(lat_)
+        print(
+            "    p99 by 10 s window (ms): "
+            + " ".join(f"{percentile(v, 0.99) * 1000:.0f}" for _w, v in sorted(windows.items()))
         )
         print(f"    errors: {len(self.errors)}")
         for error in sorted(set(self.errors))[:10]:
@@ -355,7 +365,7 @@ async def run_phases(
         print(f"  warm-up errors: {len(warmup)}: {sorted(set(warmup))[:3]}")
     for phase in phases_:
         for k in kiosks:
-            k.latencies, k.errors = [], []
+            k.latencies, k.sent_at, k.errors = [], [], []
         cpu0, server0 = cpu_seconds_self(), cpu_seconds_of(server_pid) if server_pid else None
         start = time.perf_counter() + 0.05
         offsets = phases(len(live), phase.rate)
@@ -378,6 +388,7 @@ async def run_phases(
         if server0 is not None and server1 is not None:
             phase.cpu_server = server1 - server0
         phase.latencies = [x for k in kiosks for x in k.latencies]
+        phase.sent_at = [x for k in kiosks for x in k.sent_at]
         phase.errors = [e for k in kiosks for e in k.errors]
     for k, c in live:  # finish the last round (not measured): every item back on the shelf
         while k.turn % 3:
