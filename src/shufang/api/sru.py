@@ -604,7 +604,15 @@ def _search_retrieve(request: HttpRequest, version: str, params: dict[str, str])
     from shufang.catalogue.search.query import SearchQuery
 
     result = search_records(
-        SearchQuery(expr=expression, sort="relevance", offset=start - 1, limit=maximum, facets=False)
+        SearchQuery(
+            expr=expression,
+            sort="relevance",
+            offset=start - 1,
+            limit=maximum,
+            facets=False,
+            # Harvesting clients page by numberOfRecords: never an estimate.
+            exact_total=True,
+        )
     )
     body = [f'<searchRetrieveResponse xmlns="{ns}"><version>{version}</version>']
     body.append(f"<numberOfRecords>{result.total}</numberOfRecords>")

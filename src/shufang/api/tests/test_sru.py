@@ -9,10 +9,12 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shufang.catalogue.models import Record
 from shufang.web.tests.fixtures import Network, build_network
 from shufang.web.tests.opac_helpers import build_catalogue
 
@@ -126,6 +128,37 @@ def test_start_record_and_maximum_records_page_the_results(net: Network) -> None
     assert first.findtext("s:nextRecordPosition", namespaces=NS) == "3"
     assert [e.text for e in last.iterfind(".//s:recordPosition", NS)] == ["5"]
     assert last.find("s:nextRecordPosition", NS) is None
+
+
+@pytest.mark.django_db
+def test_number_of_records_is_the_exact_count_even_over_the_estimating_limit(
+    net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shufang.catalogue.search import engine
+    from shufang.catalogue.search.indexing import search_index_rebuild
+    from shufang.catalogue.search.query import SearchQuery, parse_user_query
+
+    # Given 2 + 30 records titled 丽江…, and PostgreSQL estimating totals over 3 matches
+    build_catalogue(net)
+    for n in range(30):
+        Record.objects.create(title=f"丽江游记第{n}卷", title_sort=f"lijiang {n}", year=2000)
+    search_index_rebuild()
+    monkeypatch.setattr(engine, "COUNT_EXACT_MAX", 3)
+    search = engine.search_records(SearchQuery(expr=parse_user_query("title:丽江"), limit=0))
+
+    # When a harvester pages through them five at a time
+    first = sru(operation="searchRetrieve", query="dc.title=丽江", maximumRecords="5")
+    last = sru(
+        operation="searchRetrieve", query="dc.title=丽江", maximumRecords="5", startRecord="31"
+    )
+
+    # Then numberOfRecords is the exact count, and the last page ends the paging
+    assert count(first) == count(last) == 32
+    assert first.findtext("s:nextRecordPosition", namespaces=NS) == "6"
+    assert len(last.findall(".//s:record", NS)) == 2
+    assert last.find("s:nextRecordPosition", NS) is None
+    # (where the engine alone would have answered with an estimate)
+    assert search.total_approximate == (connection.vendor == "postgresql")
 
 
 @pytest.mark.django_db

@@ -733,15 +733,20 @@ def _search_postgresql(
             [*score_params, *params, COUNT_EXACT_MAX + 1],
         )
         matches = [(int(r[0]), float(r[1]), *r[2:]) for r in cursor.fetchall()]
-        approximate = len(matches) > COUNT_EXACT_MAX
+        capped = approximate = len(matches) > COUNT_EXACT_MAX
         page: list[tuple[int, float]] | None = None
-        if not approximate:
+        if not capped:
             total = len(matches)
             ordered = sorted(matches, key=_PG_KEYS[sort])[offset : offset + limit]
             page = [(r[0], r[1]) for r in ordered]
         else:
             matches = matches[:COUNT_EXACT_MAX]
             total, rows_in_table = _pg_estimate(cursor, int(matches[-1][11]), len(matches))
+            if query.exact_total:
+                # Every match's heap page is visited: only for clients that need it.
+                cursor.execute(f"SELECT COUNT(*) FROM {SD} sd WHERE {where}", params)
+                total = int(cursor.fetchone()[0])
+                approximate = False
             if sort == "relevance" and limit:
                 page = _pg_tiers(
                     cursor, where, params, features, matches, total, rows_in_table, offset, limit
@@ -761,7 +766,7 @@ def _search_postgresql(
     sample = 0
     if query.facets and total:
         counted = matches
-        if len(matches) > FACET_EXACT_MAX or approximate:
+        if len(matches) > FACET_EXACT_MAX or capped:
             counted = matches[:FACET_EXACT_MAX]
             sample = len(counted)
         facets = _facets(

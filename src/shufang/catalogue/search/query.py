@@ -80,6 +80,10 @@ class SearchQuery:
     offset: int = 0
     limit: int = 20
     facets: bool = True
+    # PostgreSQL estimates `total` over COUNT_EXACT_MAX matches (`total_approximate`); this
+    # asks for an exact count (one more query, visiting every match): for clients that page
+    # by it (SRU's numberOfRecords). SQLite always counts exactly.
+    exact_total: bool = False
 
 
 # Field names readers type (English and Chinese), to the engine's field.

@@ -461,6 +461,21 @@ def test_postgresql_estimates_totals_over_the_exact_count_limit(many_titles, mon
         assert (over.total, over.total_approximate, over.facets_sample) == (40, False, 0)
 
 
+def test_an_exact_total_is_counted_when_asked_over_the_exact_count_limit(many_titles, monkeypatch):
+    from shufang.catalogue.search import engine
+
+    # Given PostgreSQL estimating totals over ten matches
+    monkeypatch.setattr(engine, "COUNT_EXACT_MAX", 10)
+    estimated = search_records(SearchQuery(expr=parse_user_query("丽江")))
+    # When the exact total is asked for
+    exact = search_records(SearchQuery(expr=parse_user_query("丽江"), exact_total=True))
+    # Then it is the count of all forty matches, on both databases, with the same page
+    assert (exact.total, exact.total_approximate) == (40, False)
+    assert [hit.record.pk for hit in exact.hits] == [hit.record.pk for hit in estimated.hits]
+    # and the facets are scaled to it: all forty are Chinese
+    assert [(v.value, v.count) for v in exact.facets["language"]] == [("chi", 40)]
+
+
 def test_facets_of_large_result_sets_are_estimated_from_a_sample_of_the_matches(
     many_titles, monkeypatch
 ):
