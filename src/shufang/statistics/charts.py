@@ -101,7 +101,12 @@ def monthly_chart(
             alpha=0.25,
             label=mode_label if i == 0 else None,
         )
-    ax.xaxis.set_major_locator(mdates.MonthLocator())
+    if months:
+        # the year's months only: no tick for the month after the last bar
+        last = months[-1]
+        after = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+        ax.set_xlim(months[0] - dt.timedelta(days=5), after)
+        ax.set_xticks(months)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m"))
     if closures or modes:
         ax.legend(loc="upper right", fontsize=8)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shufang.catalogue.models import AcquisitionSource
 from shufang.programmes.models import AwardKind, EventKind
@@ -58,19 +59,28 @@ def chart_images(report: AnnualReport) -> dict[str, bytes]:
             b["loans_by_month"],
             closures=report.periods["closures"],
             modes=report.periods["modes"],
-            closure_label=_("Closed"),
+            closure_label=_closure_label(report),
             mode_label=_("Closed-stack lending"),
         ),
         "visits_by_month": charts.monthly_chart(
             _("Visits by month, %(year)s") % {"year": report.year},
             b["visits_by_month"],
             closures=report.periods["closures"],
-            closure_label=_("Closed"),
+            closure_label=_closure_label(report),
             color="#a56b3a",
         ),
         "additions_by_source": charts.bar_chart(_("Additions by source"), sources),
         "events_by_kind": charts.bar_chart(_("Events by kind"), kinds, color="#7a5aa5"),
     }
+
+
+def _closure_label(report: AnnualReport) -> str:
+    """ "Closed", or "丽江市图书馆 closed" when the closures shaded were of one library only
+    (the network's other libraries may have lent meanwhile)."""
+    places = {c.get("where", "") for c in report.periods["closures"]}
+    if len(places) == 1 and "" not in places:
+        return _("%(where)s closed") % {"where": places.pop()}
+    return pgettext("library closed to the public", "Closed")
 
 
 def _yoy(report: AnnualReport, keys: list[str]) -> list[list[Any]]:
@@ -281,14 +291,23 @@ def blocks(report: AnnualReport, images: dict[str, bytes] | None = None) -> list
     )
     out.append(Block("heading", _("2. Epidemic response")))
     text(ReportSection.EPIDEMIC)
-    spans = [[_("From"), _("To"), _("Service"), _("Reason")]]
+    spans = [[_("From"), _("To"), _("Where"), _("Service"), _("Reason")]]
     for c in report.periods["closures"]:
-        spans.append([c["start"], c["end"], _("Closed"), c["reason"]])
+        spans.append(
+            [
+                c["start"],
+                c["end"],
+                c.get("where") or _("All libraries"),
+                pgettext("library closed to the public", "Closed"),
+                c["reason"],
+            ]
+        )
     for p in report.periods["modes"]:
         spans.append(
             [
                 p["start"],
                 p["end"],
+                p.get("where", ""),
                 _("Closed-stack lending") if p["mode"] == "closed_stack" else p["mode"],
                 p["reason"],
             ]

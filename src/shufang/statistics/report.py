@@ -275,18 +275,29 @@ def service_periods(period: m.Period, scope: m.Scope) -> dict[str, list[dict[str
 
     seen: set[tuple[str, str]] = set()
     closed = []
-    for c in closures.order_by("start_date"):
+    for c in closures.select_related("library", "service_point").order_by("start_date"):
         span = clip(c.start_date, c.end_date)
+        # where: the library or service point closed ("" for the whole network)
+        where = str(c.service_point or c.library or "")
         if span not in seen:  # one closure per library shows once
             seen.add(span)
-            closed.append({"start": span[0], "end": span[1], "reason": c.reason})
+            closed.append({"start": span[0], "end": span[1], "reason": c.reason, "where": where})
+        elif where not in closed[-1]["where"].split("、"):
+            closed[-1]["where"] = "、".join(filter(None, [closed[-1]["where"], where]))
     seen = set()
     mode_rows = []
-    for p in modes.order_by("start_date"):
+    places: dict[tuple[str, str], list[str]] = {}
+    for p in modes.select_related("service_point__library").order_by("start_date"):
         span = clip(p.start_date, p.end_date)
-        if (span[0], span[1] + p.mode) not in seen:
-            seen.add((span[0], span[1] + p.mode))
+        key = (span[0], span[1] + p.mode)
+        library = str(p.service_point.library)
+        if key not in seen:
+            seen.add(key)
+            places[key] = []
             mode_rows.append({"start": span[0], "end": span[1], "mode": p.mode, "reason": p.reason})
+        if library not in places[key]:
+            places[key].append(library)
+            mode_rows[-1]["where"] = "、".join(places[key])
     return {"closures": closed, "modes": mode_rows}
 
 
