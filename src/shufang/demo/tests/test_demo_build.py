@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from stdnum import isbn as stdnum_isbn
 
@@ -13,6 +15,7 @@ from shufang.network.models import CalendarException, Library, LibrarySystem, Se
 from shufang.network.selectors import calendar_for
 from shufang.readers.models import Card, Reader, ReaderCategory
 from shufang.readers.services import reader_check_pin
+from shufang.serials.models import Issue, IssueStatus
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +174,15 @@ def test_tiny_demo_audits_reference_data_through_the_services_and_places_bulk_ro
     reader = Reader.objects.select_related("home_service_point").order_by("pk").last()
     reader_event = AuditEvent.objects.get(action="reader.registered", object_id=str(reader.pk))
     assert reader_event.library_id == reader.home_service_point.library_id
+
+
+def test_the_serials_desk_checked_in_issues_but_none_while_the_library_was_closed(tiny_demo):
+    received = Issue.objects.filter(status=IssueStatus.RECEIVED)
+    claimed = Issue.objects.filter(status=IssueStatus.CLAIMED)
+
+    assert received.count() > 100
+    assert claimed.exists()
+    assert not received.filter(
+        received_on__gte=dt.date(2020, 1, 24), received_on__lte=dt.date(2020, 4, 6)
+    ).exists()
+    assert received.filter(received_on=dt.date(2020, 4, 7)).exists()
