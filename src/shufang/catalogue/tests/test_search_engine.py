@@ -476,6 +476,54 @@ def test_an_exact_total_is_counted_when_asked_over_the_exact_count_limit(many_ti
     assert [(v.value, v.count) for v in exact.facets["language"]] == [("chi", 40)]
 
 
+@pytest.mark.parametrize("text", ["丽江", "lijiang OR 纳西", "丽江古城", "古城 -研究"])
+def test_common_words_read_by_a_table_scan_find_the_same_page_total_and_facets(
+    many_titles, monkeypatch, text
+):
+    from shufang.catalogue.search import engine
+
+    def answer():
+        result = search_records(SearchQuery(expr=parse_user_query(text), limit=7))
+        facets = {k: [(v.value, v.count) for v in vs] for k, vs in result.facets.items()}
+        return result.total, result.total_approximate, [h.record.pk for h in result.hits], facets
+
+    # Given the first matches read through the match index (and estimated over 10)
+    monkeypatch.setattr(engine, "COUNT_EXACT_MAX", 10)
+    monkeypatch.setattr(engine, "SEQSCAN_MIN", 2.0)
+    through_index = answer()
+    # When PostgreSQL reads them by scanning the table instead (SQLite ignores this)
+    monkeypatch.setattr(engine, "SEQSCAN_MIN", 0.0)
+    by_scan = answer()
+    # Then the answer is the same
+    assert by_scan == through_index
+    assert through_index[2] != []
+
+
+def test_postgresql_expects_a_word_to_match_as_often_as_analyze_saw_it(many_titles):
+    from django.db import connection
+
+    from shufang.catalogue.search import engine
+    from shufang.catalogue.search.matching import TAnd, Tok, TOr
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    # Given the statistics of the forty records (every one has 丽江 in its summary, "o")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {engine.SD}")
+        token = engine.T.bigram_token("o", "丽", "江")
+        in_title = engine.T.bigram_token("t", "丽", "江")
+        # When the shares of a token, an OR, an AND and an unknown token are expected
+        share = engine._pg_share(cursor, Tok(token))
+        title_share = engine._pg_share(cursor, Tok(in_title))
+        either = engine._pg_share(cursor, TOr((Tok(in_title), Tok("zzunknown"))))
+        both = engine._pg_share(cursor, TAnd((Tok(token), Tok(in_title))))
+        unknown = engine._pg_share(cursor, Tok("zzunknown"))
+    # Then: all of them, 32 of 40 (丽江古城 x2, 古城丽江研究, 丽江, eight times), as
+    # seen, nothing for what is not listed, and an AND is never guessed
+    # (the statistics are single-precision floats)
+    assert (share, title_share, either, both, unknown) == pytest.approx((1.0, 0.8, 0.8, 0.0, 0.0))
+
+
 def test_facets_of_large_result_sets_are_estimated_from_a_sample_of_the_matches(
     many_titles, monkeypatch
 ):
