@@ -1,11 +1,14 @@
 """Benchmark: the OPAC results page (search, facets, availability, template) rendered through
 Django's test client for the 50 queries of bench_search.py (target: p95 under 150 ms).
 
-    .venv/bin/python bench/bench_opac.py [--records 100000]
+    .venv/bin/python bench/bench_opac.py [--records 100000] [--data DIR]
     bash scripts/with-postgres.sh .venv/bin/python bench/bench_opac.py --records 100000
 
 Fresh SQLite database in a temporary data directory (or the empty PostgreSQL database named
-by SHUFANG_DATABASE_URL). Generated records (two thirds Chinese, one third English) inserted in
+by SHUFANG_DATABASE_URL). With `--data DIR` that data directory (and with PostgreSQL the
+database of SHUFANG_DATABASE_URL) is kept, and reused when it already holds records: e.g. the
+million-record database bench_search.py built with the same `--data` (its records, items and
+index are used as they are). Generated records (two thirds Chinese, one third English) inserted in
 bulk, one or two copies for one record in ten over four service points, the index rebuilt, then
 each query's page rendered once warm and once timed. Prints p50, p95 and max per page."""
 
@@ -25,21 +28,9 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--records", type=int, default=100_000)
-    args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="shufang-bench-opac."))
-    os.environ.setdefault("SHUFANG_DATA_DIR", str(tmp / "data"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shufang.config.settings")
-    import django
-
-    django.setup()
-    from bench_search import EN, GIVEN, QUERIES, SURNAMES, ZH
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment
+def _generate(records: int) -> None:
+    """`records` generated records, items for one in ten, the index rebuilt."""
+    from bench_search import EN, GIVEN, SURNAMES, ZH
     from django.utils import timezone
 
     from shufang.catalogue.marc.extract import pinyin_of
@@ -47,9 +38,6 @@ def main() -> None:
     from shufang.catalogue.search.indexing import search_index_rebuild
     from shufang.network.models import Library, LibrarySystem, ServicePoint
 
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor}, records: {args.records:,}")
     rng = random.Random(7)
     system = LibrarySystem.objects.create(code="LJ", name="丽江")
     lib = Library.objects.create(system=system, code="LJ-C", name="丽江市图书馆", kind="city")
@@ -63,7 +51,7 @@ def main() -> None:
     started = time.perf_counter()
     batch: list[Record] = []
     word_pinyin = {w: pinyin_of(w) for w in ZH}  # titles' pinyin joined per word: fast
-    for n in range(args.records):
+    for n in range(records):
         if n % 3:
             words = rng.sample(ZH, rng.randint(2, 4))
             title = "".join(words)
@@ -97,7 +85,7 @@ def main() -> None:
             Record.objects.bulk_create(batch)
             batch = []
     Record.objects.bulk_create(batch)
-    ids = list(Record.objects.values_list("pk", flat=True)[: args.records // 10])
+    ids = list(Record.objects.values_list("pk", flat=True)[: records // 10])
     items = []
     for k, record_id in enumerate(ids):
         for j in range(1 + k % 2):
@@ -117,6 +105,48 @@ def main() -> None:
     Item.objects.bulk_create(items, batch_size=2000)
     search_index_rebuild()
     print(f"generated and indexed in {time.perf_counter() - started:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument(
+        "--data",
+        help="data directory to keep and reuse (default: a new temporary one); a database"
+        " that already holds records is searched as it is",
+    )
+    args = parser.parse_args()
+    data = Path(args.data).resolve() if args.data else None
+    if data is None:
+        data = Path(tempfile.mkdtemp(prefix="shufang-bench-opac.")) / "data"
+    os.environ.setdefault("SHUFANG_DATA_DIR", str(data))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shufang.config.settings")
+    import django
+
+    django.setup()
+    from bench_search import QUERIES
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from shufang.catalogue.models import Record
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    existing = Record.objects.count()
+    if existing:
+        print(f"database: {connection.vendor}, reusing its {existing:,} records (data: {data})")
+    else:
+        print(f"database: {connection.vendor}, records: {args.records:,} (data: {data})")
+        _generate(args.records)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version(), current_setting('shared_buffers')")
+            version, shared_buffers = cursor.fetchone()
+        print(f"{version.split(' on ')[0]}, shared_buffers {shared_buffers}")
+
+    client = Client()
 
     client = Client()
     for text in QUERIES:  # warm-up

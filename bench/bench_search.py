@@ -3,6 +3,8 @@ p95 under 100 ms per query with facets).
 
     .venv/bin/python bench/bench_search.py [--records 1000000]
     bash scripts/with-postgres.sh .venv/bin/python bench/bench_search.py --records 200000
+    SHUFANG_DATABASE_URL=postgres://... .venv/bin/python bench/bench_search.py \
+        --records 1000000 --data /tmp/pg1m/shufang-data [--verbose]   # reuses that database
 
 Runs against a fresh SQLite database in a temporary data directory (or the empty PostgreSQL
 database named by SHUFANG_DATABASE_URL, which is migrated). Inserts `--records` generated
@@ -376,6 +378,11 @@ def main() -> None:
     from shufang.catalogue.search.query import SearchQuery, parse_user_query
 
     print(f"database: {connection.vendor}, records: {args.records:,}, data: {tmp}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version(), current_setting('shared_buffers')")
+            version, shared_buffers = cursor.fetchone()
+        print(f"{version.split(' on ')[0]}, shared_buffers {shared_buffers}")
     existing = Record.objects.count()
     if not existing:
         _generate(args.records)

@@ -9,6 +9,7 @@ always bound parameters."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -376,8 +377,9 @@ def _facets(
         # Holdings facets: the records holding a copy at each service point, in each
         # collection, and available now, counted in SQL (a record counts once per value).
         cursor.execute(
-            f"WITH h AS (SELECT i.record_id, i.home_service_point_id AS sp, i.collection_id AS c,"
-            f" i.status AS st FROM {ITEM} i WHERE {in_ids} AND i.status NOT IN (%s, %s))"
+            "WITH h AS MATERIALIZED (SELECT i.record_id, i.home_service_point_id AS sp,"
+            f" i.collection_id AS c, i.status AS st FROM {ITEM} i"
+            f" WHERE {in_ids} AND i.status NOT IN (%s, %s))"
             " SELECT 's', sp, COUNT(DISTINCT record_id) FROM h GROUP BY sp"
             " UNION ALL SELECT 'c', c, COUNT(DISTINCT record_id) FROM h GROUP BY c"
             " UNION ALL SELECT 'a', 0, COUNT(DISTINCT record_id) FROM h WHERE st = %s",
@@ -881,7 +883,19 @@ def search_records(query: SearchQuery) -> SearchResult:
         ids_sql, ids_params = f"SELECT sd.record_id FROM {SD} sd WHERE {where}", params
     with connection.cursor() as cursor:
         _tune(cursor)
-        total = _count(cursor, ids_sql, ids_params)
+        found: list[int] = []
+        if pure is None:
+            # Phrases, exact values and filters are checked on each candidate's row: the
+            # matches are found once (up to FACET_EXACT_MAX of them) and counted, ranked and
+            # faceted by their ids, instead of checking the candidates again for each.
+            cursor.execute(f"{ids_sql} LIMIT %s", [*ids_params, FACET_EXACT_MAX + 1])
+            found = [int(r) for (r,) in cursor.fetchall()]
+        if pure is None and len(found) <= FACET_EXACT_MAX:
+            total = len(found)
+            ids_sql, ids_params = "SELECT value FROM json_each(%s)", [json.dumps(found)]
+            where, params = f"sd.record_id IN ({ids_sql})", ids_params
+        else:
+            total = _count(cursor, ids_sql, ids_params)
         rows: list[tuple[int, float]] | None = None
         if total and limit and sort == "relevance" and pure is not None and total > TIERS_MIN:
             rows = _ranked_by_tiers(cursor, pure, features, total, offset, limit)

@@ -524,6 +524,35 @@ def test_postgresql_expects_a_word_to_match_as_often_as_analyze_saw_it(many_titl
     assert (share, title_share, either, both, unknown) == pytest.approx((1.0, 0.8, 0.8, 0.0, 0.0))
 
 
+@pytest.mark.parametrize(
+    ("text", "language"), [('"丽江古城"', None), ("丽江", "chi"), ('"古城" -研究', None)]
+)
+def test_phrases_and_filters_over_the_read_once_limit_get_the_same_total_and_page(
+    many_titles, monkeypatch, text, language
+):
+    from shufang.catalogue.search import engine
+
+    def answer(**kwargs):
+        query = SearchQuery(
+            expr=parse_user_query(text),
+            filters=Filters(language=language),
+            facets=False,
+            limit=9,
+            **kwargs,
+        )
+        result = search_records(query)
+        return result.total, [h.record.pk for h in result.hits]
+
+    # Given the matches of a phrase or filtered query read once and reused (few matches)
+    once = [answer(offset=o) for o in (0, 9, 18)]
+    # When there are more of them than are read once (SQLite then counts separately)
+    monkeypatch.setattr(engine, "FACET_EXACT_MAX", 5)
+    counted = [answer(offset=o, exact_total=True) for o in (0, 9, 18)]
+    # Then the totals and pages are the same
+    assert counted == once
+    assert once[0][0] > 5
+
+
 def test_facets_of_large_result_sets_are_estimated_from_a_sample_of_the_matches(
     many_titles, monkeypatch
 ):
