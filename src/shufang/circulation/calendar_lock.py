@@ -18,13 +18,19 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from shufang.network.models import ServicePoint
+
 # The first key of the two-key advisory lock: "calendar" in the circulation app.
 _LOCK_CLASS = 0x5346_0001 & 0x7FFF_FFFF
 
 
-def calendar_lock_shared(point_id: int) -> None:
-    """Inside a transaction: wait while a closure of this calendar point is being declared."""
+def calendar_lock_shared(service_point: ServicePoint) -> None:
+    """Inside a transaction: wait while a closure of the calendar that sets due dates at
+    `service_point` is being declared."""
     if connection.vendor == "postgresql":
+        from shufang.circulation.selectors import calendar_point_for
+
+        point_id = calendar_point_for(service_point).pk
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [_LOCK_CLASS, point_id])
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router
-from django.db.models import Case, Model, Q, QuerySet, When
+from django.db.models import Model, Q, QuerySet
 
 from shufang.catalogue.models import Collection, Item, ItemStatus, Record
 from shufang.circulation.models import (
@@ -282,14 +282,20 @@ def calendar_point_for(service_point: ServicePoint) -> ServicePoint:
     library (where such loans are returned). Falls back to the point itself."""
     if service_point.kind not in UNSTAFFED_KINDS:
         return service_point
-    main = (
-        ServicePoint.objects.filter(library_id=service_point.library_id)
-        .exclude(kind__in=UNSTAFFED_KINDS)
+    # Raw SQL written once (see RowLoader): every kiosk checkout asks.
+    connection = _connection(ServicePoint)
+    kinds = sorted(str(k.value) for k in UNSTAFFED_KINDS)
+    sql = (
+        f"SELECT {_POINT.columns('p', connection)} "
+        f"FROM {connection.ops.quote_name(ServicePoint._meta.db_table)} p "
+        f"WHERE p.library_id = %s AND p.kind NOT IN ({', '.join(['%s'] * len(kinds))}) "
         # the main building first, then any other staffed point
-        .order_by(Case(When(kind=ServicePointKind.MAIN, then=0), default=1), "code")
-        .first()
+        "ORDER BY CASE WHEN p.kind = %s THEN 0 ELSE 1 END, p.code LIMIT 1"
     )
-    return main or service_point
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [service_point.library_id, *kinds, ServicePointKind.MAIN.value])
+        row = cursor.fetchone()
+    return _POINT.load(row, 0, connection) if row is not None else service_point
 
 
 def reader_loans_current(*, reader: Any) -> QuerySet[Loan]:

@@ -41,7 +41,6 @@ from shufang.circulation.models import (
 )
 from shufang.circulation.rules import due_date_for, explain
 from shufang.circulation.selectors import (
-    calendar_point_for,
     holds_bearing_on_checkout,
     item_for_circulation,
     lending_calendar,
@@ -222,7 +221,7 @@ def loan_checkout(
     with transaction.atomic():
         # lock the item row only (not its record or collection, which other desks share)
         item = item_for_circulation(pk=item.pk, lock=True)
-        calendar_lock_shared(calendar_point_for(service_point).pk)
+        calendar_lock_shared(service_point)
         found = _assess(item=item, reader=reader, service_point=service_point, at=at, card=card)
         if no_block:
             hard = [b for b in found.blocks if isinstance(b, errors.ItemAlreadyOnLoan)]

@@ -23,7 +23,6 @@ from shufang.circulation.calendar_lock import calendar_lock_shared
 from shufang.circulation.events import circulation_event_record
 from shufang.circulation.models import EventKind, Hold, HoldStatus, Loan, LoanStatus
 from shufang.circulation.selectors import (
-    calendar_point_for,
     reader_fines_outstanding,
     rule_for_transaction,
 )
@@ -81,7 +80,7 @@ def loan_renew(
         require(actor.user, "circulation.lend")
     with transaction.atomic():
         # the calendar lock before the loan's row lock, as closures take them
-        calendar_lock_shared(calendar_point_for(loan.service_point).pk)
+        calendar_lock_shared(loan.service_point)
         loan = (
             Loan.objects.select_for_update(of=("self",))
             .select_related(
