@@ -191,6 +191,15 @@ class Item(TimeStampedModel):
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    properties = models.CharField(
+        _("item properties"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "What a self-service or sorting machine keeps about the copy (SIP2 item "
+            "properties, e.g. an accompanying disc); shown back to machines."
+        ),
+    )
 
     class Meta:
         verbose_name = _("item")

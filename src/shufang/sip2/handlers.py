@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shufang.catalogue.models import Item, ItemStatus, Record
+from shufang.catalogue.services.items import item_update
 from shufang.circulation import errors
 from shufang.circulation.models import (
     OPEN_LOAN_STATUSES,
@@ -155,6 +156,7 @@ UNKNOWN_CARD = gettext_lazy("This card number is not known; please ask at the de
 BAD_PIN = gettext_lazy("The PIN is wrong; please try again.")
 UNKNOWN_ITEM = gettext_lazy("This barcode is not known; please ask at the desk.")
 NOT_SUPPORTED = gettext_lazy("This is not available at a self-service machine.")
+PROPERTIES_TOO_LONG = gettext_lazy("The item properties are too long (255 characters at most).")
 UNREADABLE = gettext_lazy("The request could not be read; please try again.")
 FAILED = gettext_lazy("Something went wrong; please ask at the desk.")
 CURRENCY_REFUSED = gettext_lazy("Only payments in yuan (CNY) are accepted.")
@@ -906,13 +908,29 @@ def handle_item_information(session: Session, msg: p.ItemInformation) -> p.Respo
         media_type=p.MediaType.BOOK,
         permanent_location=item.home_service_point.code,
         current_location=current,
+        item_properties=item.properties or None,
         screen_message=(str(item.get_status_display()),),
     )
 
 
 def handle_item_status_update(session: Session, msg: p.ItemStatusUpdate) -> p.Response:
-    """Item properties are not kept by Shufang: refused, nothing changed."""
-    return refusal("19", _text(NOT_SUPPORTED), request=msg)
+    """Keeps the item properties (CH) a machine sends for a copy, through the same item
+    service as the staff pages (audited, the device recorded); answered 20 with the
+    properties now kept. An unknown item is refused and nothing changes."""
+    item = _item(msg.item_id)
+    if item is None:
+        return refusal("19", _text(UNKNOWN_ITEM), request=msg)
+    properties = (msg.item_properties or "").strip()
+    if len(properties) > Item._meta.get_field("properties").max_length:  # type: ignore[operator]
+        return refusal("19", _text(PROPERTIES_TOO_LONG), request=msg)
+    item = item_update(item=item, actor=session.actor, properties=properties)
+    return p.ItemStatusUpdateResponse(
+        item_properties_ok=True,
+        transaction_date=_now(),
+        item_id=item.barcode,
+        title=_title(item),
+        item_properties=item.properties or None,
+    )
 
 
 # ------------------------------------------------------------------------- holds, fees

@@ -40,6 +40,7 @@ UPDATABLE_FIELDS = frozenset(
         "collection",
         "call_number",
         "price",
+        "properties",
         "acquisition_source",
         "acquired_on",
         "notes",

@@ -381,3 +381,54 @@ def test_end_session_forgets_the_pin(session, card):
     )
 
     assert session.pin_remembered(card.number, PIN) is False
+
+
+def status_update(barcode: str, properties: str | None) -> p.ItemStatusUpdate:
+    return p.ItemStatusUpdate(
+        transaction_date=WHEN, institution_id="LJ", item_id=barcode, item_properties=properties
+    )
+
+
+@pytest.fixture
+def sorter(session):
+    """The session of a machine allowed to change item properties (a sorter: 19)."""
+    session.account.operations = [*session.account.operations, "19"]
+    session.account.save()
+    return session
+
+
+def test_a_kiosk_may_not_change_item_properties_by_default(session, item):
+    answer = handle(session, status_update(item.barcode, "附光盘 1 张"))
+
+    assert answer.item_properties_ok is False
+    item.refresh_from_db()
+    assert item.properties == ""
+
+
+def test_item_status_update_keeps_the_properties_and_item_information_shows_them(sorter, item):
+    session = sorter
+    # when a sorter records that the copy comes with a disc
+    answer = handle(session, status_update(item.barcode, "附光盘 1 张"))
+    # then it is kept, audited with the device, and shown to the next machine that asks
+    assert (answer.code, answer.item_properties_ok) == ("20", True)
+    assert (answer.item_properties, answer.title) == ("附光盘 1 张", item.record.title)
+    item.refresh_from_db()
+    assert item.properties == "附光盘 1 张"
+    audit = AuditEvent.objects.get(action="item.update")
+    assert audit.changes["properties"] == ["", "附光盘 1 张"]
+    info = handle(
+        session, p.ItemInformation(transaction_date=WHEN, institution_id="LJ", item_id=item.barcode)
+    )
+    assert info.item_properties == "附光盘 1 张"
+
+
+def test_item_status_update_of_an_unknown_or_too_long_item_changes_nothing(sorter, item):
+    session = sorter
+    unknown = handle(session, status_update("NO-SUCH-ITEM", "x"))
+    too_long = handle(session, status_update(item.barcode, "长" * 256))
+
+    assert (unknown.item_properties_ok, too_long.item_properties_ok) == (False, False)
+    assert unknown.screen_message and too_long.screen_message
+    item.refresh_from_db()
+    assert item.properties == ""
+    assert not AuditEvent.objects.filter(action="item.update").exists()
