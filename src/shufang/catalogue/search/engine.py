@@ -493,6 +493,10 @@ def _tune(cursor: Any) -> None:
         # The match sets of a million-record catalogue are read from the narrow indexes:
         # keep them in memory (64 MiB page cache on this connection instead of 2 MiB).
         cursor.execute("PRAGMA cache_size = -65536")
+        # Phrase candidates are checked on their wide rows, read at random: through a memory
+        # map of the database file rather than a read() per page (21,000 candidates at 1M:
+        # 53 ms instead of 83). SQLite caps it at its compiled maximum (2 GiB by default).
+        cursor.execute("PRAGMA mmap_size = 2147418112")
     elif not connection.in_atomic_block:
         # Exact (not lossy) bitmaps for match sets of 100,000 records.
         cursor.execute("SET work_mem = '32MB'")
