@@ -324,12 +324,31 @@ class Shelf:
     weight: float
 
 
+def _pick(rng: random.Random, options: list[tuple[str, str, str]]) -> int:
+    """The index `rng.choice(options)` would pick (the same draw)."""
+    return rng.randrange(len(options))
+
+
 class _IsbnAllocator:
     """Hands out unique valid ISBN-13s per publisher prefix, with correct check digits."""
 
     def __init__(self, rng: random.Random) -> None:
         self._next: dict[str, int] = {}
         self._rng = rng
+
+    def take_or_next(
+        self, publishers: list[tuple[str, str, str]], index: int, stem: str = "7-{}"
+    ) -> tuple[str, str, str]:
+        """(ISBN, publisher, place) from `publishers[index]`, or, once that publisher's
+        range is used up (only at full scale), from the next publisher in the list that has
+        numbers left. Consumes the random generator exactly as `take` does."""
+        for k in range(len(publishers)):
+            publisher, place, prefix = publishers[(index + k) % len(publishers)]
+            try:
+                return self.take(stem.format(prefix)), publisher, place
+            except OverflowError:
+                continue
+        raise OverflowError("every publisher's ISBN range is used up")
 
     def take(self, group_and_publisher: str) -> str:
         stem = "978" + group_and_publisher.replace("-", "")
@@ -452,9 +471,10 @@ def _chinese(
 ) -> BookSpec:
     clc, subject, words, suffixes = rng.choice(classes)
     title = rng.choice(words) + rng.choice(suffixes)
-    publisher, place, prefix = rng.choice(CHINESE_PUBLISHERS)
+    chosen = _pick(rng, CHINESE_PUBLISHERS)
     author = _person(rng)
     role = "绘" if clc == "I287.8" else rng.choice(["著", "编著", "主编"])
+    isbn, publisher, place = isbns.take_or_next(CHINESE_PUBLISHERS, chosen)
     return BookSpec(
         control_number=control,
         flavour="cnmarc",
@@ -464,7 +484,7 @@ def _chinese(
         publisher=publisher,
         place=place,
         year=year,
-        isbn=isbns.take(f"7-{prefix}"),
+        isbn=isbn,
         issn="",
         clc=clc,
         book_number=0,
@@ -479,9 +499,10 @@ def _chinese(
 def _local(rng: random.Random, isbns: _IsbnAllocator, control: str, year: int) -> BookSpec:
     place_word = rng.choice(LOCAL_PLACES)
     title = place_word + rng.choice(LOCAL_TOPICS)
-    publisher, place, prefix = rng.choice(CHINESE_PUBLISHERS[:5])
+    chosen = _pick(rng, CHINESE_PUBLISHERS[:5])
     clc = rng.choice(["K297.4", "K297.4", "K892.4", "I207.9", "J607", "H257"])
     author = _person(rng)
+    isbn, publisher, place = isbns.take_or_next(CHINESE_PUBLISHERS, chosen)
     return BookSpec(
         control_number=control,
         flavour="cnmarc",
@@ -491,7 +512,7 @@ def _local(rng: random.Random, isbns: _IsbnAllocator, control: str, year: int) -
         publisher=publisher,
         place=place,
         year=year,
-        isbn=isbns.take(f"7-{prefix}"),
+        isbn=isbn,
         issn="",
         clc=clc,
         book_number=0,
@@ -506,9 +527,10 @@ def _local(rng: random.Random, isbns: _IsbnAllocator, control: str, year: int) -
 def _english(rng: random.Random, isbns: _IsbnAllocator, control: str, year: int) -> BookSpec:
     clc, subject, words, suffixes = rng.choice(EN_TOPICS)
     title = f"{rng.choice(words)} {rng.choice(suffixes)}".strip()
-    publisher, place, prefix = rng.choice(ENGLISH_PUBLISHERS)
+    chosen = _pick(rng, ENGLISH_PUBLISHERS)
     author = f"{rng.choice(EN_LAST)}, {rng.choice(EN_FIRST)}"
     audience = "juvenile" if clc in ("I287.8", "H319.4") else "adult"
+    isbn, publisher, place = isbns.take_or_next(ENGLISH_PUBLISHERS, chosen, stem="{}")
     return BookSpec(
         control_number=control,
         flavour="marc21",
@@ -518,7 +540,7 @@ def _english(rng: random.Random, isbns: _IsbnAllocator, control: str, year: int)
         publisher=publisher,
         place=place,
         year=year,
-        isbn=isbns.take(prefix),
+        isbn=isbn,
         issn="",
         clc=clc,
         book_number=0,

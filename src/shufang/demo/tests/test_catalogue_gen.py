@@ -32,6 +32,17 @@ def test_generated_isbns_are_valid_unique_and_chinese_for_chinese_books():
     assert len(set(barcodes)) == len(barcodes)
 
 
+def test_the_full_scale_catalogue_has_enough_isbns_for_every_book():
+    # given the full collection (95,000 titles, 284,500 copies): publishers whose ISBN range
+    # is used up hand over to the next one, so every ISBN is still valid and unique
+    books = list(gen.generate_books(count=95_000, items=284_500, shelves=SHELVES))
+    isbns = [b.isbn for b in books if b.isbn]
+
+    assert len(books) == 95_000
+    assert len(set(isbns)) == len(isbns)
+    assert all(stdnum_isbn.is_valid(i) for i in isbns[::97])
+
+
 def test_cnmarc_record_reads_back_with_title_clc_audience_and_holdings():
     book = next(
         b
