@@ -58,6 +58,10 @@ class Not:
 Node = Term | And | Or | Not
 
 
+def _printable(value: str) -> str:
+    return "".join(ch for ch in value if ch.isprintable())
+
+
 @dataclass(frozen=True)
 class Filters:
     available: bool | None = None
@@ -70,6 +74,22 @@ class Filters:
     year_to: int | None = None
     clc_class: str | None = None  # CLC main class letter
     audience: str | None = None
+
+    def __post_init__(self) -> None:
+        # Codes come from URLs and SRU requests: control characters (a NUL byte, which
+        # PostgreSQL refuses in text) can match no code, so they are dropped here.
+        for name in (
+            "service_point",
+            "library",
+            "collection",
+            "material_type",
+            "language",
+            "clc_class",
+            "audience",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isprintable():
+                object.__setattr__(self, name, _printable(value))
 
 
 @dataclass(frozen=True)

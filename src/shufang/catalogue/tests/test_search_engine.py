@@ -568,3 +568,14 @@ def test_facets_of_large_result_sets_are_estimated_from_a_sample_of_the_matches(
     assert [(v.value, v.count) for v in estimated.facets["language"]] == [("chi", 40)]
     assert [(v.value, v.count) for v in exact.facets["language"]] == [("chi", 40)]
     assert [hit.record.pk for hit in estimated.hits] == [hit.record.pk for hit in exact.hits]
+
+
+def test_a_filter_code_with_a_nul_byte_finds_nothing_instead_of_failing(db):
+    result = search_records(
+        SearchQuery(
+            expr=parse_user_query("0"),
+            filters=Filters(service_point="\x00", collection="a\x00b", language="\x00"),
+        )
+    )
+
+    assert result.total == 0
