@@ -824,16 +824,8 @@ def _search_postgresql(
                     cursor, where, params, features, matches, total, rows_in_table, offset, limit
                 )
             if page is None:
-                page = []
-                if limit:
-                    cursor.execute(
-                        f"SELECT sd.record_id, {score_sql} AS score FROM {SD} sd WHERE {where}"
-                        f" ORDER BY {ORDER[sort]} LIMIT %s OFFSET %s",
-                        [*score_params, *params, limit, offset],
-                    )
-                    page = [(int(r), float(sc)) for r, sc in cursor.fetchall()]
-    records = Record.objects.in_bulk([r for r, _s in page])
-    hits = [Hit(records[r], sc) for r, sc in page if r in records]
+                page = _page(cursor, where, params, features, sort, offset, limit)
+    hits = _hits(page)
     facets: dict[str, list[FacetValue]] = {}
     sample = 0
     if query.facets and total:
@@ -854,6 +846,33 @@ def _search_postgresql(
         facets_sample=sample,
         total_approximate=approximate,
     )
+
+
+def _page(
+    cursor: Any,
+    where: str,
+    params: list[Any],
+    features: _Features,
+    sort: str,
+    offset: int,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """(record id, score) of the page, scoring and sorting every match in SQL (the plain
+    path, for result sets the tiers do not serve)."""
+    if not limit:
+        return []
+    score_sql, score_params = _score(features) if sort == "relevance" else ("0", [])
+    cursor.execute(
+        f"SELECT sd.record_id, {score_sql} AS score FROM {SD} sd WHERE {where}"
+        f" ORDER BY {ORDER[sort]} LIMIT %s OFFSET %s",
+        [*score_params, *params, limit, offset],
+    )
+    return [(int(r), float(sc)) for r, sc in cursor.fetchall()]
+
+
+def _hits(page: list[tuple[int, float]]) -> list[Hit]:
+    records = Record.objects.in_bulk([r for r, _s in page])
+    return [Hit(records[r], sc) for r, sc in page if r in records]
 
 
 def search_records(query: SearchQuery) -> SearchResult:
@@ -904,17 +923,8 @@ def search_records(query: SearchQuery) -> SearchResult:
         if total and limit and sort == "relevance" and pure is not None and total > TIERS_MIN:
             rows = _ranked_by_tiers(cursor, pure, features, total, offset, limit)
         if rows is None:
-            rows = []
-            if total and limit:
-                score_sql, score_params = _score(features) if sort == "relevance" else ("0", [])
-                cursor.execute(
-                    f"SELECT sd.record_id, {score_sql} AS score FROM {SD} sd WHERE {where}"
-                    f" ORDER BY {ORDER[sort]} LIMIT %s OFFSET %s",
-                    [*score_params, *params, limit, offset],
-                )
-                rows = [(int(r), float(sc)) for r, sc in cursor.fetchall()]
-    records = Record.objects.in_bulk([r for r, _s in rows])
-    hits = [Hit(records[r], sc) for r, sc in rows if r in records]
+            rows = _page(cursor, where, params, features, sort, offset, limit) if total else []
+    hits = _hits(rows)
     facets: dict[str, list[FacetValue]] = {}
     sample = 0
     if query.facets and total:
