@@ -110,11 +110,11 @@ class RowLoader:
         ]
 
 
-def _set_related(obj: Model, name: str, value: Any) -> None:
+def set_related(obj: Model, name: str, value: Any) -> None:
     obj._meta.get_field(name).set_cached_value(obj, value)  # type: ignore[union-attr]
 
 
-def _connection(model: type[Model], write: bool = False) -> Any:
+def connection_for(model: type[Model], write: bool = False) -> Any:
     alias = router.db_for_write(model) if write else router.db_for_read(model)
     return connections[alias]
 
@@ -122,16 +122,16 @@ def _connection(model: type[Model], write: bool = False) -> Any:
 # Row bookkeeping timestamps are not read while lending and cost a text-to-datetime parse
 # each on SQLite: left deferred (loaded on access; saves here name their fields, and an
 # auto_now field is set when named), as are the MARC blobs, subjects and summary.
-_STAMPS = ("created_at", "updated_at")
-_ITEM = RowLoader(Item, exclude=_STAMPS)
-_RECORD = RowLoader(Record, exclude=(*_STAMPS, "marc_original", "marc", "subjects", "summary"))
-_COLLECTION = RowLoader(Collection, exclude=_STAMPS)
-_POINT = RowLoader(ServicePoint, exclude=_STAMPS)
-_RULE = RowLoader(LoanRule, exclude=_STAMPS)
-_CARD = RowLoader(Card, exclude=_STAMPS)
+ROW_STAMPS = ("created_at", "updated_at")
+_ITEM = RowLoader(Item, exclude=ROW_STAMPS)
+_RECORD = RowLoader(Record, exclude=(*ROW_STAMPS, "marc_original", "marc", "subjects", "summary"))
+_COLLECTION = RowLoader(Collection, exclude=ROW_STAMPS)
+_POINT = RowLoader(ServicePoint, exclude=ROW_STAMPS)
+_RULE = RowLoader(LoanRule, exclude=ROW_STAMPS)
+_CARD = RowLoader(Card, exclude=ROW_STAMPS)
 _LOAN = RowLoader(Loan)
-_READER = RowLoader(Reader, exclude=_STAMPS)
-_CATEGORY = RowLoader(ReaderCategory, exclude=_STAMPS)
+_READER = RowLoader(Reader, exclude=ROW_STAMPS)
+_CATEGORY = RowLoader(ReaderCategory, exclude=ROW_STAMPS)
 
 
 def item_for_circulation(*, pk: int, lock: bool) -> Item:
@@ -139,7 +139,7 @@ def item_for_circulation(*, pk: int, lock: bool) -> Item:
     `lock`: the item row (only: not the record or collection other desks share) is locked
     FOR UPDATE until the transaction ends; on SQLite the IMMEDIATE transaction already holds
     the database's write lock. Raises Item.DoesNotExist."""
-    connection = _connection(Item, write=lock)
+    connection = connection_for(Item, write=lock)
     qn = connection.ops.quote_name
     sql = (
         f"SELECT {_ITEM.columns('i', connection)}, {_RECORD.columns('r', connection)}, "
@@ -163,22 +163,22 @@ def item_for_circulation(*, pk: int, lock: bool) -> Item:
         raise Item.DoesNotExist(f"Item {pk} does not exist")
     item = _ITEM.load(row, 0, connection)
     at = _ITEM.width
-    _set_related(item, "record", _RECORD.load(row, at, connection))
+    set_related(item, "record", _RECORD.load(row, at, connection))
     at += _RECORD.width
-    _set_related(item, "collection", _COLLECTION.load(row, at, connection))
+    set_related(item, "collection", _COLLECTION.load(row, at, connection))
     at += _COLLECTION.width
     home = _POINT.load(row, at, connection)
-    _set_related(item, "home_service_point", home)
+    set_related(item, "home_service_point", home)
     at += _POINT.width
     current = _POINT.load(row, at, connection)
-    _set_related(item, "current_service_point", current)
+    set_related(item, "current_service_point", current)
     return item
 
 
 def open_loan_for_item(*, item_id: int, lock: bool) -> Loan | None:
     """The item's open loan with its reader (and category), rule and lending service point,
     in one query; `lock` locks the loan row only."""
-    connection = _connection(Loan, write=lock)
+    connection = connection_for(Loan, write=lock)
     qn = connection.ops.quote_name
     sql = (
         f"SELECT {_LOAN.columns('l', connection)}, {_READER.columns('rd', connection)}, "
@@ -205,19 +205,19 @@ def open_loan_for_item(*, item_id: int, lock: bool) -> Loan | None:
     reader = _READER.load(row, at, connection)
     at += _READER.width
     if reader is not None:
-        _set_related(reader, "category", _CATEGORY.load(row, at, connection))
+        set_related(reader, "category", _CATEGORY.load(row, at, connection))
     at += _CATEGORY.width
-    _set_related(loan, "reader", reader)
-    _set_related(loan, "rule", _RULE.load(row, at, connection))
+    set_related(loan, "reader", reader)
+    set_related(loan, "rule", _RULE.load(row, at, connection))
     at += _RULE.width
-    _set_related(loan, "service_point", _POINT.load(row, at, connection))
+    set_related(loan, "service_point", _POINT.load(row, at, connection))
     return loan
 
 
 def reader_card_current(*, reader_id: int) -> Card | None:
     """`readers.selectors.card_current` in one raw query: the reader's card at the end of its
     replacement chain (no card replaces it), newest first."""
-    connection = _connection(Card)
+    connection = connection_for(Card)
     table = connection.ops.quote_name(Card._meta.db_table)
     sql = (
         f"SELECT {_CARD.columns('c', connection)} FROM {table} c WHERE c.reader_id = %s "
@@ -237,7 +237,7 @@ def rule_for(ctx: RuleContext) -> LoanRule:
     Read from the database every time, not cached in the process: with the SQL written once
     this costs about as much as a check that a cached copy is still current would, and no
     server can lend under a rule another server has already changed."""
-    connection = _connection(LoanRule)
+    connection = connection_for(LoanRule)
     sql = (
         f"SELECT {_RULE.columns('r', connection)} "
         f"FROM {connection.ops.quote_name(LoanRule._meta.db_table)} r WHERE "
@@ -283,7 +283,7 @@ def calendar_point_for(service_point: ServicePoint) -> ServicePoint:
     if service_point.kind not in UNSTAFFED_KINDS:
         return service_point
     # Raw SQL written once (see RowLoader): every kiosk checkout asks.
-    connection = _connection(ServicePoint)
+    connection = connection_for(ServicePoint)
     kinds = sorted(str(k.value) for k in UNSTAFFED_KINDS)
     sql = (
         f"SELECT {_POINT.columns('p', connection)} "
@@ -309,7 +309,7 @@ def reader_loans_current(*, reader: Any) -> QuerySet[Loan]:
 
 
 _HOURS = RowLoader(OpeningHours)
-_EXCEPTION = RowLoader(CalendarException, exclude=_STAMPS)
+_EXCEPTION = RowLoader(CalendarException, exclude=ROW_STAMPS)
 
 
 def lending_calendar(
@@ -319,7 +319,7 @@ def lending_calendar(
     with the SQL written once (two small queries; same rows, same order, same result). Read
     every time rather than cached, for the reason given at `rule_for`."""
     point = calendar_point_for(service_point)
-    connection = _connection(OpeningHours)
+    connection = connection_for(OpeningHours)
     qn = connection.ops.quote_name
     params: list[Any] = [point.pk, point.library_id]
     where = (
@@ -381,7 +381,7 @@ def reader_loan_counts(
     """In one query: the reader's current loans (`total`), those from `collection_id`
     (`in_collection`) and those overdue at `at` (`overdue`). Deposit loans are not counted;
     a loan claimed returned counts as a loan but not as overdue. (Raw SQL: see RowLoader.)"""
-    connection = _connection(Loan)
+    connection = connection_for(Loan)
     qn = connection.ops.quote_name
     loans = f"{qn(Loan._meta.db_table)} l"
     if collection_id is None:
@@ -415,7 +415,7 @@ def holds_bearing_on_checkout(
     """(pk, reader_id, trapped_item_id, status) of the holds a checkout must know about, in
     one query: the hold the item is set aside for (anyone's: ready or in transit) and the
     reader's waiting holds on the item's record."""
-    connection = _connection(Hold)
+    connection = connection_for(Hold)
     sql = (
         "SELECT id, reader_id, trapped_item_id, status "
         f"FROM {connection.ops.quote_name(Hold._meta.db_table)} WHERE "
@@ -442,7 +442,7 @@ def reader_overdue_count(*, reader: Any, at: dt.datetime) -> int:
 
 
 def reader_fines_outstanding(*, reader: Any) -> Decimal:
-    connection = _connection(Fine)
+    connection = connection_for(Fine)
     table = connection.ops.quote_name(Fine._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -456,7 +456,7 @@ def reader_fines_outstanding(*, reader: Any) -> Decimal:
 
 def waiting_holds_exist(*, record_id: int) -> bool:
     """Whether anyone waits for a copy of the record (one indexed probe, raw SQL)."""
-    connection = _connection(Hold)
+    connection = connection_for(Hold)
     table = connection.ops.quote_name(Hold._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -468,7 +468,7 @@ def waiting_holds_exist(*, record_id: int) -> bool:
 
 def quarantine_hours_at(*, service_point_id: int) -> int:
     """The quarantine hours of a service point's policy (0 without one), raw SQL."""
-    connection = _connection(QuarantinePolicy)
+    connection = connection_for(QuarantinePolicy)
     table = connection.ops.quote_name(QuarantinePolicy._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(

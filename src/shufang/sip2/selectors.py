@@ -14,10 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-from django.db import connections, router
-from django.db.models import Model
 
 from shufang.catalogue.models import Item, Record
 from shufang.circulation.models import (
@@ -29,15 +25,20 @@ from shufang.circulation.models import (
     Loan,
     LoanStatus,
 )
-from shufang.circulation.selectors import RowLoader, reader_fines_outstanding
+from shufang.circulation.selectors import (
+    ROW_STAMPS,
+    RowLoader,
+    connection_for,
+    reader_fines_outstanding,
+    set_related,
+)
 from shufang.network.models import ServicePoint
 from shufang.readers.models import Card, Reader, ReaderCategory
 
-_STAMPS = ("created_at", "updated_at")
-_CARD = RowLoader(Card, exclude=_STAMPS)
-_READER = RowLoader(Reader, exclude=_STAMPS)
-_CATEGORY = RowLoader(ReaderCategory, exclude=_STAMPS)
-_ITEM = RowLoader(Item, exclude=_STAMPS)
+_CARD = RowLoader(Card, exclude=ROW_STAMPS)
+_READER = RowLoader(Reader, exclude=ROW_STAMPS)
+_CATEGORY = RowLoader(ReaderCategory, exclude=ROW_STAMPS)
+_ITEM = RowLoader(Item, exclude=ROW_STAMPS)
 # a response needs the title; the circulation services read the rest themselves
 _RECORD = RowLoader(
     Record,
@@ -47,15 +48,7 @@ _RECORD = RowLoader(
         if f.attname not in ("id", "title", "material_type")
     ),
 )
-_POINT = RowLoader(ServicePoint, exclude=_STAMPS)
-
-
-def _connection(model: type[Model]) -> Any:
-    return connections[router.db_for_read(model)]
-
-
-def _set_related(obj: Model, name: str, value: Any) -> None:
-    obj._meta.get_field(name).set_cached_value(obj, value)  # type: ignore[union-attr]
+_POINT = RowLoader(ServicePoint, exclude=ROW_STAMPS)
 
 
 def card_with_reader(*, number: str) -> Card | None:
@@ -64,7 +57,7 @@ def card_with_reader(*, number: str) -> Card | None:
     number = number.strip()
     if not number:
         return None
-    connection = _connection(Card)
+    connection = connection_for(Card)
     qn = connection.ops.quote_name
     sql = (
         f"SELECT {_CARD.columns('c', connection)}, {_READER.columns('r', connection)}, "
@@ -81,8 +74,8 @@ def card_with_reader(*, number: str) -> Card | None:
         return None
     card: Card = _CARD.load(row, 0, connection)
     reader = _READER.load(row, _CARD.width, connection)
-    _set_related(reader, "category", _CATEGORY.load(row, _CARD.width + _READER.width, connection))
-    _set_related(card, "reader", reader)
+    set_related(reader, "category", _CATEGORY.load(row, _CARD.width + _READER.width, connection))
+    set_related(card, "reader", reader)
     return card
 
 
@@ -91,7 +84,7 @@ def item_by_barcode(*, barcode: str | None) -> Item | None:
     one raw query; None for a blank or unknown barcode."""
     if not barcode or not barcode.strip():
         return None
-    connection = _connection(Item)
+    connection = connection_for(Item)
     qn = connection.ops.quote_name
     sql = (
         f"SELECT {_ITEM.columns('i', connection)}, {_RECORD.columns('r', connection)}, "
@@ -107,8 +100,8 @@ def item_by_barcode(*, barcode: str | None) -> Item | None:
     if row is None:
         return None
     item: Item = _ITEM.load(row, 0, connection)
-    _set_related(item, "record", _RECORD.load(row, _ITEM.width, connection))
-    _set_related(
+    set_related(item, "record", _RECORD.load(row, _ITEM.width, connection))
+    set_related(
         item, "home_service_point", _POINT.load(row, _ITEM.width + _RECORD.width, connection)
     )
     return item
@@ -118,7 +111,7 @@ def card_number(*, card_id: int | None) -> str | None:
     """The number of the card with this id (None for None)."""
     if card_id is None:
         return None
-    connection = _connection(Card)
+    connection = connection_for(Card)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT number FROM {connection.ops.quote_name(Card._meta.db_table)} WHERE id = %s",
@@ -145,7 +138,7 @@ def reader_counts(*, reader_id: int, at: dt.datetime) -> ReaderCounts:
     """The counts a patron status answer carries, in one query of scalar subqueries (all on
     indexed reader_id columns); the fines' amounts are read, and summed as Decimals, only when
     the reader owes something (SQLite would sum the stored text as floats)."""
-    connection = _connection(Loan)
+    connection = connection_for(Loan)
     qn = connection.ops.quote_name
     loans, holds, fines = (qn(m._meta.db_table) for m in (Loan, Hold, Fine))
     sql = (
