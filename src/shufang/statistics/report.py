@@ -6,6 +6,7 @@ text blocks. The renderers (render.py) turn this into JSON, HTML, DOCX and XLSX.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,6 +247,18 @@ def borrowing_stars(
 # --------------------------------------------------------------------------- service periods
 
 
+def _grouped(rows: Iterable[tuple[tuple[str, ...], dict[str, Any], str]]) -> list[dict[str, Any]]:
+    """One row per span (start, end[, mode]), in first-seen order, with the places it covers
+    joined in `where` (one closure per library shows once)."""
+    out: dict[tuple[str, ...], dict[str, Any]] = {}
+    for span, fields, place in rows:
+        row = out.setdefault(span, {"start": span[0], "end": span[1], **fields, "where": ""})
+        places = row["where"].split("、") if row["where"] else []
+        if place and place not in places:
+            row["where"] = "、".join([*places, place])
+    return list(out.values())
+
+
 def service_periods(period: m.Period, scope: m.Scope) -> dict[str, list[dict[str, Any]]]:
     """Closures and special service modes overlapping the period (for shading the charts
     and the epidemic section)."""
@@ -273,31 +286,23 @@ def service_periods(period: m.Period, scope: m.Scope) -> dict[str, list[dict[str
     def clip(start: dt.date, end: dt.date | None) -> tuple[str, str]:
         return max(start, period.start).isoformat(), min(end or period.end, period.end).isoformat()
 
-    seen: set[tuple[str, str]] = set()
-    closed = []
-    for c in closures.select_related("library", "service_point").order_by("start_date"):
-        span = clip(c.start_date, c.end_date)
-        # where: the library or service point closed ("" for the whole network)
-        where = str(c.service_point or c.library or "")
-        if span not in seen:  # one closure per library shows once
-            seen.add(span)
-            closed.append({"start": span[0], "end": span[1], "reason": c.reason, "where": where})
-        elif where not in closed[-1]["where"].split("、"):
-            closed[-1]["where"] = "、".join(filter(None, [closed[-1]["where"], where]))
-    seen = set()
-    mode_rows = []
-    places: dict[tuple[str, str], list[str]] = {}
-    for p in modes.select_related("service_point__library").order_by("start_date"):
-        span = clip(p.start_date, p.end_date)
-        key = (span[0], span[1] + p.mode)
-        library = str(p.service_point.library)
-        if key not in seen:
-            seen.add(key)
-            places[key] = []
-            mode_rows.append({"start": span[0], "end": span[1], "mode": p.mode, "reason": p.reason})
-        if library not in places[key]:
-            places[key].append(library)
-            mode_rows[-1]["where"] = "、".join(places[key])
+    closed = _grouped(
+        (
+            clip(c.start_date, c.end_date),
+            {"reason": c.reason},
+            # the library or service point closed ("" for the whole network)
+            str(c.service_point or c.library or ""),
+        )
+        for c in closures.select_related("library", "service_point").order_by("start_date")
+    )
+    mode_rows = _grouped(
+        (
+            (*clip(p.start_date, p.end_date), p.mode),
+            {"mode": p.mode, "reason": p.reason},
+            str(p.service_point.library),
+        )
+        for p in modes.select_related("service_point__library").order_by("start_date")
+    )
     return {"closures": closed, "modes": mode_rows}
 
 
